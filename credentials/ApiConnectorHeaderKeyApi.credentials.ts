@@ -1,0 +1,66 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import { checkEveryKey, keyFields, selectedKey } from './common/apiKeys';
+import { baseUrlField, testUrlField, tlsFields } from './common/fields';
+import { assertHeader } from './common/headers';
+import { withTls } from './common/tls';
+import { testRequest } from './common/testRequest';
+
+async function applyHeaderKey(
+	credentials: ICredentialDataDecryptedObject,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const name = (credentials.headerName as string).trim();
+	const value = `${(credentials.valuePrefix as string) ?? ''}${selectedKey(credentials)}`;
+	assertHeader(name, value, 'Private Key in Header');
+	requestOptions.headers = { ...requestOptions.headers, [name]: value };
+	return withTls(credentials, requestOptions);
+}
+
+export class ApiConnectorHeaderKeyApi implements ICredentialType {
+	name = 'apiConnectorHeaderKeyApi';
+
+	displayName = 'API Connector: Private Key in Header API';
+
+	icon: Icon = { light: 'file:icons/apiConnector.svg', dark: 'file:icons/apiConnector.dark.svg' };
+
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#private-key-in-header';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Header Name',
+			name: 'headerName',
+			type: 'string',
+			default: 'Authorization',
+			required: true,
+			description: 'The header that carries the key, for example Authorization or X-API-Key',
+		},
+		{
+			displayName: 'Value Prefix',
+			name: 'valuePrefix',
+			type: 'string',
+			default: 'Bearer ',
+			description: 'Text sent before the key, with its trailing space. "Bearer " for OpenAI and most APIs; empty for X-API-Key style headers.',
+		},
+		...keyFields('Key'),
+		baseUrlField,
+		testUrlField,
+		...tlsFields(true),
+	];
+
+	authenticate = applyHeaderKey;
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		return await checkEveryKey.call(this, credentials, applyHeaderKey);
+	}
+
+	test: ICredentialTestRequest = testRequest;
+}

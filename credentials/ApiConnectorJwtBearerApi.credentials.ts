@@ -1,0 +1,209 @@
+import {
+	UserError,
+	type ICredentialDataDecryptedObject,
+	type ICredentialTestRequest,
+	type ICredentialType,
+	type IDataObject,
+	type IHttpRequestHelper,
+	type INodeProperties,
+	type Icon,
+} from 'n8n-workflow';
+
+import { TOKEN_INPUTS as CATALOG_INPUTS } from './common/catalog';
+import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields } from './common/fields';
+import { assertionClaims, JWT_ALGORITHMS, signJwt, type JwtAlgorithm } from './common/jwt';
+import { readPemBlocks } from './common/pem';
+import { testRequest } from './common/testRequest';
+import { importPrivateKey } from './common/tls';
+import { authenticateWithToken, preAuthenticateWith } from './common/tokenCredential';
+import { requestToken } from './common/tokenEndpoint';
+import { tokenState, tokenStateFields } from './common/tokens';
+
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+const TOKEN_INPUTS = CATALOG_INPUTS.apiConnectorJwtBearerApi;
+
+function extraClaims(text: unknown): IDataObject {
+	if (text === undefined || text === null || text === '') return {};
+	if (typeof text === 'object') return text as IDataObject;
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(String(text));
+	} catch {
+		parsed = undefined;
+	}
+	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		throw new UserError('Extra Claims must be a JSON object, for example {"azp": "my-app"}.');
+	}
+	return parsed as IDataObject;
+}
+
+/** Signs the assertion. The key is imported once per token, here. */
+function signAssertion(c: ICredentialDataDecryptedObject, audience: string): { jwt: string; lifetime: number } {
+	const lifetime = Number(c.lifetime) || 3600;
+	if (!c.issuer) throw new UserError('Issuer is empty. Enter the service account or client ID the provider gave you.');
+	const block = readPemBlocks('JWT Private Key', c.jwtPrivateKey as string, 'PRIVATE KEY').find((b) =>
+		b.label.endsWith('PRIVATE KEY'),
+	);
+	if (!block) throw new UserError('JWT Private Key: no "-----BEGIN ... PRIVATE KEY-----" block found.');
+	const key = importPrivateKey('JWT Private Key', block.text, (c.jwtPassphrase as string) ?? '');
+	const claims: IDataObject = {
+		...extraClaims(c.extraClaims),
+		...assertionClaims({
+			issuer: c.issuer as string,
+			subject: (c.subject as string) || undefined,
+			audience,
+			lifetime,
+		}),
+	};
+	if (c.scope && c.scopeIn !== 'body') claims.scope = c.scope;
+	return { jwt: signJwt(key, c.algorithm as JwtAlgorithm, claims, (c.keyId as string) || undefined), lifetime };
+}
+
+async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecryptedObject, tokenFor: string) {
+	if (c.mode === 'selfSigned') {
+		if (!c.audience) throw new UserError('Audience is empty. A self-signed token needs the audience the API expects.');
+		const { jwt, lifetime } = signAssertion(c, c.audience as string);
+		return tokenState(jwt, lifetime, tokenFor);
+	}
+	const { jwt } = signAssertion(c, (c.audience as string) || (c.tokenUrl as string));
+	const form: Record<string, string> = { grant_type: JWT_BEARER, assertion: jwt };
+	if (c.scope && c.scopeIn === 'body') form.scope = c.scope as string;
+	const answer = await requestToken(helper, c, {
+		url: c.tokenUrl as string,
+		form,
+		secrets: [jwt],
+		grantHint:
+			'The signed assertion was refused: check the issuer, subject, audience, that the key is the one registered with the provider, the algorithm, and that the lifetime is within what the provider allows.',
+	});
+	return tokenState(answer.accessToken, answer.lifetimeSeconds, tokenFor);
+}
+
+const exchange = { show: { mode: ['exchange'] } };
+
+export class ApiConnectorJwtBearerApi implements ICredentialType {
+	name = 'apiConnectorJwtBearerApi';
+
+	displayName = 'API Connector: JWT Bearer Grant API';
+
+	icon: Icon = { light: 'file:icons/apiConnector.svg', dark: 'file:icons/apiConnector.dark.svg' };
+
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#json-web-token-bearer-grant';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Mode',
+			name: 'mode',
+			type: 'options',
+			options: [
+				{
+					name: 'Exchange for an Access Token (RFC 7523)',
+					value: 'exchange',
+					description: 'Post the signed JWT to a token URL, as Google and Salesforce service accounts do',
+				},
+				{
+					name: 'Send the Signed JWT Itself',
+					value: 'selfSigned',
+					description: 'The JWT is the bearer token, as App Store Connect wants',
+				},
+			],
+			default: 'exchange',
+		},
+		{
+			displayName: 'Token URL',
+			name: 'tokenUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'https://oauth2.googleapis.com/token',
+			displayOptions: exchange,
+		},
+		{
+			displayName: 'Issuer (Iss)',
+			name: 'issuer',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'robot@project.iam.gserviceaccount.com',
+			description: 'Who signs: the service account email, client ID or issuer ID the provider gave you',
+		},
+		{
+			displayName: 'Subject (Sub)',
+			name: 'subject',
+			type: 'string',
+			default: '',
+			description: 'Optional. The user to act for, where the provider allows it.',
+		},
+		{
+			displayName: 'Audience (Aud)',
+			name: 'audience',
+			type: 'string',
+			default: '',
+			description: 'Defaults to the token URL when exchanging. Required for a self-signed token (App Store Connect: appstoreconnect-v1).',
+		},
+		{ displayName: 'Scope', name: 'scope', type: 'string', default: '', description: 'Space-separated scopes, if the provider wants them' },
+		{
+			displayName: 'Send Scope In',
+			name: 'scopeIn',
+			type: 'options',
+			options: [
+				{ name: 'The JWT (Scope Claim, as Google Wants)', value: 'claim' },
+				{ name: 'The Token Request Body', value: 'body' },
+			],
+			default: 'claim',
+			displayOptions: exchange,
+		},
+		{
+			displayName: 'Private Key',
+			name: 'jwtPrivateKey',
+			type: 'string',
+			typeOptions: { password: true, rows: 4 },
+			default: '',
+			required: true,
+			placeholder: '-----BEGIN PRIVATE KEY-----',
+			description: 'PEM: PKCS#1 (BEGIN RSA PRIVATE KEY), PKCS#8, SEC1 (BEGIN EC PRIVATE KEY), or encrypted with a passphrase',
+		},
+		{
+			displayName: 'Private Key Passphrase',
+			name: 'jwtPassphrase',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{
+			displayName: 'Algorithm',
+			name: 'algorithm',
+			type: 'options',
+			options: JWT_ALGORITHMS.map((value) => ({ name: value, value })),
+			default: 'RS256',
+			description: 'RS and PS need an RSA key, ES256/384/512 an EC P-256/P-384/P-521 key',
+		},
+		{ displayName: 'Key ID (Kid)', name: 'keyId', type: 'string', default: '', description: 'Optional. Sent in the JWT header.' },
+		{
+			displayName: 'Lifetime (Seconds)',
+			name: 'lifetime',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 3600,
+			description: 'How long each JWT is valid. Google allows at most 3600, App Store Connect 1200.',
+		},
+		{
+			displayName: 'Extra Claims (JSON)',
+			name: 'extraClaims',
+			type: 'json',
+			default: '{}',
+			description: 'Optional claims added to the JWT',
+		},
+		refreshOnStatusField,
+		baseUrlField,
+		testUrlField,
+		...tlsFields(true),
+		...tokenStateFields,
+	];
+
+	authenticate = authenticateWithToken(TOKEN_INPUTS);
+
+	preAuthentication = preAuthenticateWith(TOKEN_INPUTS, fetchToken);
+
+	test: ICredentialTestRequest = testRequest;
+}

@@ -1,0 +1,102 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import { addClientAuth, clientFields, extraParameters } from './common/clientAuth';
+import { TOKEN_INPUTS as CATALOG_INPUTS } from './common/catalog';
+import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields } from './common/fields';
+import { testRequest } from './common/testRequest';
+import { authenticateWithToken, preAuthenticateWith } from './common/tokenCredential';
+import { GrantRefusedError, requestToken } from './common/tokenEndpoint';
+import { tokenState, tokenStateFields } from './common/tokens';
+
+const TOKEN_INPUTS = CATALOG_INPUTS.apiConnectorPasswordGrantOAuth2Api;
+
+async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecryptedObject, tokenFor: string) {
+	const secrets = [c.password, c.clientSecret, c.refreshToken];
+	const send = async (grant: Record<string, string>, grantHint: string) => {
+		const form: Record<string, string> = { ...extraParameters(c.extraBodyParameters), ...grant };
+		if (c.scope) form.scope = c.scope as string;
+		const headers: IDataObject = {};
+		addClientAuth(c, form, headers);
+		return await requestToken(helper, c, { url: c.tokenUrl as string, form, headers, secrets, grantHint });
+	};
+	// A refresh token saves sending the password again; when the server refuses it (expired,
+	// revoked, rotated elsewhere) the password grant starts over.
+	if (c.refreshToken && c.tokenFor === tokenFor) {
+		let refreshed;
+		try {
+			refreshed = await send(
+				{ grant_type: 'refresh_token', refresh_token: c.refreshToken as string },
+				'The refresh token was refused.',
+			);
+		} catch (error) {
+			if (!(error instanceof GrantRefusedError)) throw error;
+		}
+		if (refreshed) {
+			return tokenState(refreshed.accessToken, refreshed.lifetimeSeconds, tokenFor, refreshed.refreshToken ?? (c.refreshToken as string));
+		}
+	}
+	const answer = await send(
+		{ grant_type: 'password', username: c.username as string, password: c.password as string },
+		'Check the username and password (and the scope, if the server names it).',
+	);
+	return tokenState(answer.accessToken, answer.lifetimeSeconds, tokenFor, answer.refreshToken);
+}
+
+export class ApiConnectorPasswordGrantOAuth2Api implements ICredentialType {
+	name = 'apiConnectorPasswordGrantOAuth2Api';
+
+	displayName = 'API Connector: Password Grant OAuth2 API';
+
+	icon: Icon = { light: 'file:icons/apiConnector.svg', dark: 'file:icons/apiConnector.dark.svg' };
+
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#oauth2-password-grant';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Token URL',
+			name: 'tokenUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'https://auth.example.com/oauth/token',
+		},
+		{ displayName: 'Username', name: 'username', type: 'string', default: '', required: true },
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		...clientFields(false),
+		{ displayName: 'Scope', name: 'scope', type: 'string', default: '', description: 'Space-separated scopes, if the server wants them' },
+		{
+			displayName: 'Extra Body Parameters',
+			name: 'extraBodyParameters',
+			type: 'string',
+			default: '',
+			placeholder: 'audience=https://api.example.com&resource=orders',
+			description: 'Optional. More fields for the token request, written like a query string.',
+		},
+		refreshOnStatusField,
+		baseUrlField,
+		testUrlField,
+		...tlsFields(true),
+		...tokenStateFields,
+	];
+
+	authenticate = authenticateWithToken(TOKEN_INPUTS);
+
+	preAuthentication = preAuthenticateWith(TOKEN_INPUTS, fetchToken);
+
+	test: ICredentialTestRequest = testRequest;
+}

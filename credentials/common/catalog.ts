@@ -1,0 +1,77 @@
+// Every credential type of the package, what kind of authentication it does, and, for token
+// types, which fields a token depends on. Credentials and nodes both read it from here.
+
+export type CredentialKind = 'none' | 'key' | 'static' | 'token' | 'oauth2';
+
+const TLS_INPUTS = ['useTls', 'clientCertificateFormat', 'certificate', 'privateKey', 'pfx', 'passphrase', 'caCertificates'];
+
+export const TOKEN_INPUTS = {
+	apiConnectorPasswordGrantOAuth2Api: [
+		'tokenUrl',
+		'username',
+		'password',
+		'clientId',
+		'clientSecret',
+		'clientAuthentication',
+		'scope',
+		'extraBodyParameters',
+		...TLS_INPUTS,
+	],
+	apiConnectorCustomTokenOAuth2Api: [
+		'tokenUrl',
+		'requestMethod',
+		'requestHeaders',
+		'bodyType',
+		'body',
+		'privateValues',
+		'answerPath',
+		'lifetimePath',
+		'lifetimeKind',
+		...TLS_INPUTS,
+	],
+	apiConnectorJwtBearerApi: [
+		'mode',
+		'tokenUrl',
+		'issuer',
+		'subject',
+		'audience',
+		'scope',
+		'scopeIn',
+		'jwtPrivateKey',
+		'jwtPassphrase',
+		'algorithm',
+		'keyId',
+		'lifetime',
+		'extraClaims',
+		...TLS_INPUTS,
+	],
+} as const satisfies Record<string, readonly string[]>;
+
+export interface CredentialEntry {
+	type: string;
+	label: string;
+	kind: CredentialKind;
+	description: string;
+}
+
+export const CREDENTIAL_CATALOG: CredentialEntry[] = [
+	{ type: 'apiConnectorHeaderKeyApi', label: 'Private Key in Header', kind: 'key', description: 'An API key sent in a header, with a live and a development value' },
+	{ type: 'apiConnectorQueryKeyApi', label: 'Private Key in URL', kind: 'key', description: 'An API key sent as a query parameter, with a live and a development value' },
+	{ type: 'apiConnectorBasicAuthApi', label: 'HTTP Basic', kind: 'static', description: 'Username and password' },
+	{ type: 'apiConnectorPasswordGrantOAuth2Api', label: 'OAuth2 Password Grant', kind: 'token', description: 'A token fetched with a username and password' },
+	{ type: 'apiConnectorCustomTokenOAuth2Api', label: 'OAuth2 Custom Token Request', kind: 'token', description: 'A token fetched by a login request you describe' },
+	{ type: 'apiConnectorAuthCodeOAuth2Api', label: 'OAuth2 Authorization Code', kind: 'oauth2', description: 'A user signs in once in the browser; n8n keeps and refreshes the token' },
+	{ type: 'apiConnectorJwtBearerApi', label: 'JWT Bearer Grant', kind: 'token', description: 'A signed JWT, exchanged for a token or sent itself (service accounts)' },
+	{ type: 'apiConnectorClientCertificateApi', label: 'Client Certificate Only (mTLS)', kind: 'static', description: 'A client TLS certificate and nothing else' },
+	{ type: 'apiConnectorCustomAuthApi', label: 'Self-Handled', kind: 'static', description: 'Secret headers, query parameters and body fields you define' },
+	{ type: 'apiConnectorOpenAiApi', label: 'OpenAI', kind: 'static', description: 'An OpenAI API key, with organization and project' },
+];
+
+export function kindOf(type: string | undefined): CredentialKind {
+	if (!type || type === 'none') return 'none';
+	return CREDENTIAL_CATALOG.find((entry) => entry.type === type)?.kind ?? 'static';
+}
+
+export function tokenInputsOf(type: string): readonly string[] | undefined {
+	return (TOKEN_INPUTS as Record<string, readonly string[]>)[type];
+}

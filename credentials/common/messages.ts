@@ -1,0 +1,94 @@
+// Turning what an HTTP call did into a sentence, without ever quoting a secret.
+
+/** Replaces every secret (and its URL-encoded and base64 forms) in a text by "***". */
+export function redact(text: string, secrets: unknown[]): string {
+	let result = text;
+	for (const secret of secrets) {
+		if (typeof secret !== 'string' || secret.length < 4) continue;
+		for (const form of [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]) {
+			result = result.split(form).join('***');
+		}
+	}
+	return result;
+}
+
+/** The status code of a failed n8n request, if the server answered. */
+export function statusOf(error: unknown): number | undefined {
+	const e = error as { response?: { status?: number }; httpCode?: string; cause?: { response?: { status?: number } } };
+	const status = e?.response?.status ?? e?.cause?.response?.status ?? Number(e?.httpCode);
+	return Number.isFinite(status) && status ? status : undefined;
+}
+
+/** The body of a failed n8n request, if the server answered. */
+export function bodyOf(error: unknown): unknown {
+	const e = error as { response?: { data?: unknown }; cause?: { response?: { data?: unknown } } };
+	return e?.response?.data ?? e?.cause?.response?.data;
+}
+
+const NETWORK_HINTS: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused: is the host and port right, and is the server running?',
+	ENOTFOUND: 'the host name does not resolve: check the URL for typos',
+	EAI_AGAIN: 'the host name could not be resolved right now (DNS): try again, or check the URL',
+	ECONNRESET: 'the server closed the connection',
+	ETIMEDOUT: 'the server did not answer in time',
+	ECONNABORTED: 'the server did not answer in time',
+	UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		'the server certificate is signed by a CA this n8n does not trust: add that CA under "CA Certificates" in the credential',
+	SELF_SIGNED_CERT_IN_CHAIN:
+		'the server certificate chains to a CA this n8n does not trust: add that CA under "CA Certificates" in the credential',
+	DEPTH_ZERO_SELF_SIGNED_CERT:
+		'the server uses a self-signed certificate: add it under "CA Certificates" in the credential',
+	UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+		'the server certificate is signed by a CA this n8n does not trust: add that CA under "CA Certificates" in the credential',
+	CERT_HAS_EXPIRED: 'the server certificate has expired: the API provider must renew it',
+	ERR_TLS_CERT_ALTNAME_INVALID: 'the server certificate is not valid for this host name: check the URL',
+	ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+		'the server requires a client certificate: set one in the credential (Client Certificate)',
+	ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE:
+		'the server refused the client certificate: check that it is the one the API provider issued, and not revoked',
+	ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+		'the server does not know the client certificate: check that the API provider registered it',
+	ERR_SSL_TLSV1_ALERT_UNKNOWN_CA:
+		'the server does not trust the CA that signed the client certificate: use a certificate the API provider issued',
+	ERR_OSSL_PKCS12_MAC_VERIFY_FAILURE: 'wrong passphrase for the PKCS#12 file',
+	ERR_OSSL_BAD_DECRYPT: 'wrong passphrase for the private key',
+};
+
+/** What went wrong below HTTP (DNS, TCP, TLS), as advice; undefined when the server answered. */
+export function networkProblem(error: unknown): string | undefined {
+	let current = error as { code?: string; cause?: unknown; message?: string } | undefined;
+	for (let depth = 0; current && depth < 5; depth++) {
+		if (current.code && NETWORK_HINTS[current.code]) return NETWORK_HINTS[current.code];
+		if (current.message && /mac verify failure/i.test(current.message)) return NETWORK_HINTS.ERR_OSSL_PKCS12_MAC_VERIFY_FAILURE;
+		if (current.message && /timeout of \d+ms exceeded/i.test(current.message)) return NETWORK_HINTS.ETIMEDOUT;
+		current = current.cause as typeof current;
+	}
+	return undefined;
+}
+
+/** A short, secret-free excerpt of a response body for an error message. */
+export function excerpt(body: unknown, secrets: unknown[], max = 200): string {
+	let text: string;
+	if (body === undefined || body === null) return '';
+	if (Buffer.isBuffer(body)) text = body.toString('utf8');
+	else if (typeof body === 'string') text = body;
+	else {
+		try {
+			text = JSON.stringify(body);
+		} catch {
+			text = String(body);
+		}
+	}
+	text = redact(text.replace(/\s+/g, ' ').trim(), secrets);
+	return text.length > max ? `${text.slice(0, max)}...` : text;
+}
+
+/** The URL without query string or credentials, safe to show. */
+export function displayUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return `${parsed.origin}${parsed.pathname}`;
+	} catch {
+		return '(invalid URL)';
+	}
+}

@@ -1,0 +1,34 @@
+// Node types that exist only in the engine tests: a source of items to feed the node under test.
+import { createRequire } from 'node:module';
+import type * as NW from 'n8n-workflow';
+
+const require = createRequire(import.meta.url);
+const nw = require('n8n-workflow') as typeof NW;
+
+class Items implements NW.INodeType {
+	description: NW.INodeTypeDescription = {
+		displayName: 'Items',
+		name: 'items',
+		group: ['input'],
+		version: 1,
+		description: 'Emits the given items, or `count` numbered items',
+		defaults: { name: 'Items' },
+		inputs: [nw.NodeConnectionTypes.Main],
+		outputs: [nw.NodeConnectionTypes.Main],
+		properties: [
+			{ displayName: 'Items', name: 'items', type: 'string', default: '[]' },
+			{ displayName: 'Count', name: 'count', type: 'number', default: 0 },
+		],
+	};
+
+	async execute(this: NW.IExecuteFunctions): Promise<NW.INodeExecutionData[][]> {
+		const count = this.getNodeParameter('count', 0) as number;
+		const given = JSON.parse(this.getNodeParameter('items', 0) as string) as NW.IDataObject[];
+		const items = count ? Array.from({ length: count }, (_, index) => ({ index })) : given.length ? given : [{}];
+		return [items.map((json) => ({ json }))];
+	}
+}
+
+export function testNodeTypes(): Record<string, NW.INodeType> {
+	return { 'apiTest.items': new Items() };
+}
