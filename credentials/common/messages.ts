@@ -54,10 +54,17 @@ const NETWORK_HINTS: Record<string, string> = {
 	ERR_OSSL_BAD_DECRYPT: 'wrong passphrase for the private key',
 };
 
-/** What went wrong below HTTP (DNS, TCP, TLS), as advice; undefined when the server answered. */
-export function networkProblem(error: unknown): string | undefined {
+/**
+ * What went wrong below HTTP (DNS, TCP, TLS), as advice; undefined when the server answered.
+ * With TLS 1.3 a server that refuses a client certificate often just drops the connection, so
+ * a reset while a certificate was offered points at the certificate.
+ */
+export function networkProblem(error: unknown, context: { clientCertificate?: boolean } = {}): string | undefined {
 	let current = error as { code?: string; cause?: unknown; message?: string } | undefined;
 	for (let depth = 0; current && depth < 5; depth++) {
+		if (current.code === 'ECONNRESET' && context.clientCertificate) {
+			return 'the server closed the connection: it probably refused the client certificate. Check that it is the one the API provider issued and registered';
+		}
 		if (current.code && NETWORK_HINTS[current.code]) return NETWORK_HINTS[current.code];
 		if (current.message && /mac verify failure/i.test(current.message)) return NETWORK_HINTS.ERR_OSSL_PKCS12_MAC_VERIFY_FAILURE;
 		if (current.message && /timeout of \d+ms exceeded/i.test(current.message)) return NETWORK_HINTS.ETIMEDOUT;

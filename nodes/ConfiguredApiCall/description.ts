@@ -4,7 +4,7 @@ import { CREDENTIAL_CATALOG } from '../../credentials/common/catalog';
 
 // What the user sets on a Configured API Call node. The execute code reads these by name.
 
-const callable = CREDENTIAL_CATALOG.filter((entry) => entry.type !== 'apiConnectorOpenAiApi');
+const callable = CREDENTIAL_CATALOG;
 
 export const credentials: INodeCredentialDescription[] = callable.map((entry) => ({
 	name: entry.type,

@@ -112,7 +112,9 @@ export async function executeCalls(ctx: IExecuteFunctions): Promise<INodeExecuti
 		let page = request;
 		for (let pageCount = 1; ; pageCount++) {
 			const outcome = await withRetries(retry, async () => await attempt(page), cancelled);
-			if (!outcome.result) throw callError(node, outcome.error, { method, url: page.url, itemIndex });
+			if (!outcome.result) {
+				throw callError(node, outcome.error, { method, url: page.url, itemIndex, clientCertificate: session.clientCertificate });
+			}
 			const response = outcome.result;
 			if (pagination.mode !== 'off' && pagination.stopWhen === 'status' && pagination.stopStatus.includes(response.statusCode)) break;
 			const body = readBody(response, response.statusCode >= 400 ? 'autodetect' : responseSettings.format);

@@ -1,6 +1,6 @@
 import { NodeApiError, NodeError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { displayUrl, excerpt, networkProblem, statusOf } from '../../credentials/common/messages';
+import { bodyOf, displayUrl, excerpt, networkProblem, statusOf } from '../../credentials/common/messages';
 
 // Errors of calls, as the user should read them: what was called, what came back, what to do.
 // They are built from plain values, never from the request, so no header, key or token can
@@ -57,11 +57,15 @@ export function httpStatusError(
 }
 
 /** An error thrown while calling (DNS, TCP, TLS, timeout, a credential problem). */
-export function callError(node: INode, error: unknown, options: { method: string; url: string; itemIndex: number }): NodeApiError {
+export function callError(
+	node: INode,
+	error: unknown,
+	options: { method: string; url: string; itemIndex: number; clientCertificate?: boolean },
+): NodeApiError {
 	const { method, url, itemIndex } = options;
 	const status = statusOf(error);
-	if (status) return httpStatusError(node, { method, url, status, body: undefined, itemIndex });
-	const problem = networkProblem(error);
+	if (status) return httpStatusError(node, { method, url, status, body: bodyOf(error), itemIndex });
+	const problem = networkProblem(error, options);
 	const reason = problem ?? (error as Error)?.message ?? 'unknown error';
 	const message = problem ? `${method} ${displayUrl(url)} failed: ${problem}` : reason;
 	return new NodeApiError(node, { message } as JsonObject, { message, itemIndex });

@@ -69,6 +69,12 @@ export class CallSession {
 		return session;
 	}
 
+	/** Whether calls present a client certificate. */
+	get clientCertificate(): boolean {
+		const data = this.credentialData;
+		return data.useTls === true && ['pem', 'pfx'].includes(data.clientCertificateFormat as string);
+	}
+
 	/** The credential's stored data (decrypted), for settings such as its Base URL. */
 	get credentialData(): ICredentialDataDecryptedObject {
 		return this.decrypted?.data ?? {};
