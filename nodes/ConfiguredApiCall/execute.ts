@@ -161,8 +161,15 @@ function nextPage(
 	if (p.mode === 'cursor') {
 		const cursor = readPath(body, p.cursorPath);
 		if (cursor === undefined || cursor === null || cursor === '') return undefined;
-		return { ...request, qs: { ...request.qs, [p.parameter]: cursor as string } };
+		return withParameter(request, p.parameter, String(cursor));
 	}
 	if (p.stopWhen !== 'empty' && pageItems?.length === 0) return undefined;
-	return { ...request, qs: { ...request.qs, [p.parameter]: p.start + p.step * pageCount } };
+	return withParameter(request, p.parameter, String(p.start + p.step * pageCount));
+}
+
+/** The request with one query parameter set, whether it was in the URL or in the parameters. */
+function withParameter(request: IHttpRequestOptions, name: string, value: string): IHttpRequestOptions {
+	const url = new URL(request.url);
+	url.searchParams.delete(name);
+	return { ...request, url: url.toString(), qs: { ...request.qs, [name]: value } };
 }

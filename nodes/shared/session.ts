@@ -16,6 +16,13 @@ import { tokenDue } from '../../credentials/common/tokens';
 // refreshed before it expires by exactly one call while the others wait for it.
 
 const OAUTH2_REFRESH_MARGIN_MS = 60_000;
+const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+interface FullResponse {
+	statusCode: number;
+	headers: Record<string, string>;
+}
 
 function statusCodes(text: unknown, fallback: number[]): number[] {
 	const codes = String(text ?? '')
@@ -84,6 +91,39 @@ export class CallSession {
 		options.sendCredentialsOnCrossOriginRedirect = false;
 		if (this.allowedDomains !== undefined) options.allowedDomains = this.allowedDomains;
 		if (!this.credentialType) return await this.ctx.helpers.httpRequest(options);
+		if (options.disableFollowRedirect || !options.returnFullResponse) return await this.authenticated(options);
+		return await this.followRedirects(options);
+	}
+
+	/**
+	 * n8n's request layer keeps custom headers (an X-API-Key) and the query string on a redirect to
+	 * another host. So redirects of authenticated calls are followed here: same origin with the
+	 * credential, another origin without it.
+	 */
+	private async followRedirects(options: IHttpRequestOptions): Promise<unknown> {
+		let request: IHttpRequestOptions = { ...options, disableFollowRedirect: true };
+		let response = (await this.authenticated({ ...request, headers: { ...request.headers } })) as FullResponse;
+		for (let hop = 0; hop < MAX_REDIRECTS && REDIRECTS.has(response.statusCode); hop++) {
+			const location = response.headers?.location;
+			if (!location) break;
+			const next = new URL(location, request.url);
+			const sameOrigin = next.origin === new URL(request.url).origin;
+			const keepsMethod = response.statusCode === 307 || response.statusCode === 308 || request.method === 'HEAD';
+			request = {
+				...request,
+				url: next.toString(),
+				qs: undefined,
+				...(keepsMethod ? {} : { method: 'GET', body: undefined }),
+			};
+			response = (await (sameOrigin
+				? this.authenticated({ ...request, headers: { ...request.headers } })
+				: this.ctx.helpers.httpRequest({ ...request, headers: { ...request.headers } }))) as FullResponse;
+		}
+		return response;
+	}
+
+	/** One call with the credential applied (never the caller's object: authenticate changes it). */
+	private async authenticated(options: IHttpRequestOptions): Promise<unknown> {
 		if (this.kind !== 'token') return await this.call(options);
 		while (this.refreshing) await this.refreshing;
 		if (this.tokenFailure) throw this.tokenFailure;

@@ -231,11 +231,22 @@ export async function createEngine(): Promise<Engine> {
 /** A workflow: test items → one node under test. */
 export function callWorkflow(
 	parameters: NW.INodeParameters,
-	options: { items?: NW.IDataObject[]; count?: number; credential?: { type: string; id: string; name: string }; continueOnFail?: boolean; type?: string } = {},
+	options: {
+		items?: NW.IDataObject[];
+		count?: number;
+		file?: { base64: string; mimeType: string };
+		credential?: { type: string; id: string; name: string };
+		continueOnFail?: boolean;
+		type?: string;
+	} = {},
 ): WorkflowJson {
 	return {
 		nodes: [
-			{ name: 'Items', type: 'apiTest.items', parameters: { items: JSON.stringify(options.items ?? []), count: options.count ?? 0 } },
+			{
+				name: 'Items',
+				type: 'apiTest.items',
+				parameters: { items: JSON.stringify(options.items ?? []), count: options.count ?? 0, file: options.file?.base64 ?? '', fileType: options.file?.mimeType ?? '' },
+			},
 			{
 				name: 'Call',
 				type: options.type ?? `${PACKAGE}.configuredApiCall`,

@@ -18,6 +18,8 @@ class Items implements NW.INodeType {
 		properties: [
 			{ displayName: 'Items', name: 'items', type: 'string', default: '[]' },
 			{ displayName: 'Count', name: 'count', type: 'number', default: 0 },
+			{ displayName: 'File (Base64)', name: 'file', type: 'string', default: '' },
+			{ displayName: 'File MIME Type', name: 'fileType', type: 'string', default: 'application/octet-stream' },
 		],
 	};
 
@@ -25,7 +27,11 @@ class Items implements NW.INodeType {
 		const count = this.getNodeParameter('count', 0) as number;
 		const given = JSON.parse(this.getNodeParameter('items', 0) as string) as NW.IDataObject[];
 		const items = count ? Array.from({ length: count }, (_, index) => ({ index })) : given.length ? given : [{}];
-		return [items.map((json) => ({ json }))];
+		const file = this.getNodeParameter('file', 0) as string;
+		const binary = file
+			? { data: await this.helpers.prepareBinaryData(Buffer.from(file, 'base64'), 'upload.bin', this.getNodeParameter('fileType', 0) as string) }
+			: undefined;
+		return [items.map((json) => ({ json, ...(binary ? { binary } : {}) }))];
 	}
 }
 
