@@ -11,7 +11,7 @@ import {
 } from 'n8n-workflow';
 
 import { TOKEN_INPUTS as CATALOG_INPUTS } from './common/catalog';
-import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields } from './common/fields';
+import { baseUrlField, prefixFields, refreshOnStatusField, testUrlField, tlsFields } from './common/fields';
 import { assertHeader } from './common/headers';
 import { fillPlaceholders, jsonEscape, privateValues } from './common/placeholders';
 import { testRequest } from './common/testRequest';
@@ -200,14 +200,7 @@ export class ApiConnectorCustomTokenOAuth2Api implements ICredentialType {
 			default: 'Authorization',
 			displayOptions: inHeader,
 		},
-		{
-			displayName: 'Value Prefix',
-			name: 'valuePrefix',
-			type: 'string',
-			default: 'Bearer ',
-			description: 'Text before the token, with its trailing space, for example "Token "',
-			displayOptions: inHeader,
-		},
+		...prefixFields({ placement: ['header'] }),
 		{
 			displayName: 'Query Parameter',
 			name: 'queryParameter',

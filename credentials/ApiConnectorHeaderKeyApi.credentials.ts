@@ -8,18 +8,19 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { checkEveryKey, keyFields, selectedKey } from './common/apiKeys';
-import { baseUrlField, testUrlField, tlsFields } from './common/fields';
+import { checkEveryKey, keyCheckSignal, keyFields, keyTestRequest, selectedKey } from './common/apiKeys';
+import { baseUrlField, prefixFields, prefixOf, testUrlField, tlsFields } from './common/fields';
 import { assertHeader } from './common/headers';
 import { withTls } from './common/tls';
-import { testRequest } from './common/testRequest';
 
 async function applyHeaderKey(
 	credentials: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
+	const signal = keyCheckSignal(requestOptions);
+	if (signal) throw signal;
 	const name = (credentials.headerName as string).trim();
-	const value = `${(credentials.valuePrefix as string) ?? ''}${selectedKey(credentials)}`;
+	const value = `${prefixOf(credentials)}${selectedKey(credentials)}`;
 	assertHeader(name, value, 'Private Key in Header');
 	requestOptions.headers = { ...requestOptions.headers, [name]: value };
 	return withTls(credentials, requestOptions);
@@ -43,13 +44,7 @@ export class ApiConnectorHeaderKeyApi implements ICredentialType {
 			required: true,
 			description: 'The header that carries the key, for example Authorization or X-API-Key',
 		},
-		{
-			displayName: 'Value Prefix',
-			name: 'valuePrefix',
-			type: 'string',
-			default: 'Bearer ',
-			description: 'Text sent before the key, with its trailing space. "Bearer " for OpenAI and most APIs; empty for X-API-Key style headers.',
-		},
+		...prefixFields(),
 		...keyFields('Key'),
 		baseUrlField,
 		testUrlField,
@@ -62,5 +57,5 @@ export class ApiConnectorHeaderKeyApi implements ICredentialType {
 		return await checkEveryKey.call(this, credentials, applyHeaderKey);
 	}
 
-	test: ICredentialTestRequest = testRequest;
+	test: ICredentialTestRequest = keyTestRequest;
 }

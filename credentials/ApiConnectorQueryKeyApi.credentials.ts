@@ -8,15 +8,16 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { checkEveryKey, keyFields, selectedKey } from './common/apiKeys';
+import { checkEveryKey, keyCheckSignal, keyFields, keyTestRequest, selectedKey } from './common/apiKeys';
 import { baseUrlField, testUrlField, tlsFields } from './common/fields';
-import { testRequest } from './common/testRequest';
 import { withTls } from './common/tls';
 
 async function applyQueryKey(
 	credentials: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
+	const signal = keyCheckSignal(requestOptions);
+	if (signal) throw signal;
 	const name = ((credentials.parameterName as string) ?? '').trim() || 'api_key';
 	requestOptions.qs = { ...requestOptions.qs, [name]: selectedKey(credentials) };
 	return withTls(credentials, requestOptions);
@@ -52,5 +53,5 @@ export class ApiConnectorQueryKeyApi implements ICredentialType {
 		return await checkEveryKey.call(this, credentials, applyQueryKey);
 	}
 
-	test: ICredentialTestRequest = testRequest;
+	test: ICredentialTestRequest = keyTestRequest;
 }

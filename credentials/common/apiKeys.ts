@@ -1,6 +1,7 @@
 import {
 	UserError,
 	type ICredentialDataDecryptedObject,
+	type ICredentialTestRequest,
 	type IDataObject,
 	type IHttpRequestHelper,
 	type IHttpRequestOptions,
@@ -8,6 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import { displayUrl, networkProblem, statusOf } from './messages';
+import { testRequest } from './testRequest';
 import { withTls } from './tls';
 import { resolveUrl } from './urls';
 
@@ -43,9 +45,9 @@ export const keyFields = (keyName: string): INodeProperties[] => [
 		default: 'live',
 	},
 	{
-		// n8n runs preAuthentication when this hidden field is empty, when the credential is
-		// tested, and after a 401. It is never empty, so that happens only on test and 401,
-		// and checkEveryKey then says which key the API refuses.
+		// n8n runs preAuthentication only for a credential with an "expirable" field: when that
+		// field is empty (never, here) and after a 401. checkEveryKey then says which key the API
+		// refuses. See keyCheckSignal for how the Test button gets there.
 		displayName: 'Key Check',
 		name: 'keyCheck',
 		type: 'hidden',
@@ -75,6 +77,29 @@ export function withEnvironment(
 	environment: Environment,
 ): ICredentialDataDecryptedObject {
 	return { ...credentials, environment };
+}
+
+/** Header that marks the Test button's request; it never reaches the API. */
+const KEY_CHECK_HEADER = 'X-Api-Connector-Check-Every-Key';
+
+/** The Test button's request for key credentials. */
+export const keyTestRequest: ICredentialTestRequest = {
+	request: { ...testRequest.request, headers: { [KEY_CHECK_HEADER]: 'true' } },
+	rules: testRequest.rules,
+};
+
+/**
+ * n8n's Test button sends a single request, but every key that is set should be checked. So
+ * the first authenticate() of that request (and only of that one) answers like a refused
+ * call, without sending anything: n8n then runs preAuthentication, which checks each key
+ * against the Test URL and names the refused ones, and authenticates the request again, now
+ * normally, with the live key.
+ */
+export function keyCheckSignal(requestOptions: IHttpRequestOptions): Error | undefined {
+	const headers = requestOptions.headers;
+	if (!headers || !(KEY_CHECK_HEADER in headers)) return undefined;
+	delete headers[KEY_CHECK_HEADER];
+	return Object.assign(new UserError('Checking every key of the credential'), { response: { status: 401 } });
 }
 
 type ApplyKey = (

@@ -119,3 +119,43 @@ export function tlsFields(optional: boolean): INodeProperties[] {
 		...fields,
 	];
 }
+
+/**
+ * How a key or token is written in its header. A choice rather than free text with a default:
+ * n8n drops empty values from some forms, which would turn an empty prefix back into "Bearer ".
+ */
+export function prefixFields(show?: Record<string, string[]>): INodeProperties[] {
+	const displayOptions = show ? { show } : undefined;
+	return [
+		{
+			displayName: 'Value Format',
+			name: 'prefixFormat',
+			type: 'options',
+			options: [
+				{ name: 'Bearer <Value>', value: 'bearer', description: 'OpenAI and most APIs' },
+				{ name: 'Custom Prefix', value: 'custom' },
+				{ name: 'The Value Alone', value: 'plain', description: 'For headers such as X-API-Key' },
+				{ name: 'Token <Value>', value: 'token' },
+			],
+			default: 'bearer',
+			displayOptions,
+		},
+		{
+			displayName: 'Custom Prefix',
+			name: 'customPrefix',
+			type: 'string',
+			default: '',
+			placeholder: 'Key ',
+			description: 'Text sent before the value, with its trailing space',
+			displayOptions: { show: { ...show, prefixFormat: ['custom'] } },
+		},
+	];
+}
+
+const PREFIXES: Record<string, string> = { bearer: 'Bearer ', token: 'Token ', plain: '' };
+
+/** The text before the key or token, as the credential says. */
+export function prefixOf(credentials: Record<string, unknown>): string {
+	const format = (credentials.prefixFormat as string) ?? 'bearer';
+	return format === 'custom' ? ((credentials.customPrefix as string) ?? '') : (PREFIXES[format] ?? 'Bearer ');
+}

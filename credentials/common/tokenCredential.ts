@@ -5,6 +5,7 @@ import type {
 	IHttpRequestOptions,
 } from 'n8n-workflow';
 
+import { prefixOf } from './fields';
 import { assertHeader } from './headers';
 import { withTls } from './tls';
 import { fingerprint, obtainToken, type TokenState } from './tokens';
@@ -31,8 +32,7 @@ export function placeToken(credentials: ICredentialDataDecryptedObject, requestO
 		return;
 	}
 	const name = ((credentials.headerName as string) || 'Authorization').trim();
-	const prefix = credentials.valuePrefix === undefined ? 'Bearer ' : (credentials.valuePrefix as string);
-	const value = `${prefix}${token}`;
+	const value = `${prefixOf(credentials)}${token}`;
 	assertHeader(name, value, 'Token header');
 	requestOptions.headers = { ...requestOptions.headers, [name]: value };
 }

@@ -5,11 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cacheDir } from '../tools/paths.mjs';
 import { cleanEnv, nodeDir, run, seconds } from './process.ts';
-
-// paths.mjs is untyped JavaScript (no allowJs here): a computed specifier keeps tsc out of it.
-const pathsModule = '../tools/paths.mjs';
-const { cacheDir } = (await import(pathsModule)) as { cacheDir: string };
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 

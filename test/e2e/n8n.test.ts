@@ -53,7 +53,7 @@ describe('n8n end to end', () => {
 	let n8n: N8nInstance;
 	let api: Awaited<ReturnType<typeof startApi>>;
 	let credential: { id: string; name: string; type: string };
-	const credentialData = () => ({ headerName: 'Authorization', valuePrefix: 'Bearer ', apiKey: GOOD_KEY, testUrl: `${api.url}/me` });
+	const credentialData = () => ({ headerName: 'Authorization', apiKey: GOOD_KEY, testUrl: `${api.url}/me` });
 
 	before(
 		async () => {
@@ -67,7 +67,7 @@ describe('n8n end to end', () => {
 	);
 
 	after(async () => {
-		await n8n?.stop();
+		if (n8n) await timed('stop n8n', () => n8n.stop());
 		await api?.close();
 		console.log('[e2e] timings:');
 		for (const [label, ms] of timings) console.log(`  ${label.padEnd(48)} ${(ms / 1000).toFixed(1).padStart(6)} s`);

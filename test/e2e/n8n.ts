@@ -96,6 +96,7 @@ export interface N8nInstance {
 	runWorkflowManually(id: string, options?: { triggerNode?: string; timeoutMs?: number }): Promise<ExecutionResult>;
 	callWebhook(path: string, request?: { method?: string; body?: unknown; query?: Record<string, string>; headers?: Record<string, string> }): Promise<WebhookResponse>;
 	getExecution(id: string): Promise<ExecutionResult>;
+	/** Polls until the execution is no longer new/running (success, error, canceled, crashed, waiting). */
 	waitForExecution(id: string, timeoutMs?: number): Promise<ExecutionResult>;
 	listExecutions(workflowId: string): Promise<ExecutionSummary[]>;
 	importCredentials(file: string): Promise<void>;
@@ -235,6 +236,7 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 	// Own process group, so that stop() also reaches the task runner n8n spawns.
 	const child = spawn(process.execPath, [bin, 'start'], { cwd: userFolder, env, stdio: ['ignore', logFd, logFd], detached: true });
 	closeSync(logFd);
+	child.unref(); // a forgotten stop() must not keep the tests alive; the exit hook kills it
 	const entry = { child, root: keep ? undefined : root };
 	running.add(entry);
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -322,7 +324,8 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 		const until = Date.now() + timeoutMs;
 		for (;;) {
 			const execution = await getExecution(id);
-			if (!['new', 'running', 'waiting', 'unknown'].includes(execution.status)) return execution;
+			// 'waiting' (a Wait node or a form) is returned too: it needs the test to act.
+			if (!['new', 'running', 'unknown'].includes(execution.status)) return execution;
 			if (Date.now() > until) throw new Error(`Execution ${id} still ${execution.status} after ${timeoutMs} ms\n${tail(logFile)}`);
 			await sleep(200);
 		}

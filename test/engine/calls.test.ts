@@ -33,7 +33,7 @@ before(async () => {
 });
 after(async () => await Promise.all([api.close(), other.close()]));
 
-const key = () => ({ type: 'apiConnectorHeaderKeyApi', ...engine.credentials.add('apiConnectorHeaderKeyApi', { headerName: 'X-Key', valuePrefix: '', apiKey: 'secret-key', baseUrl: api.url, testUrl: '/api/me' }) });
+const key = () => ({ type: 'apiConnectorHeaderKeyApi', ...engine.credentials.add('apiConnectorHeaderKeyApi', { headerName: 'X-Key', prefixFormat: 'plain', apiKey: 'secret-key', baseUrl: api.url, testUrl: '/api/me' }) });
 
 async function run(parameters: Record<string, unknown>, options: Parameters<typeof callWorkflow>[1] = {}) {
 	const result = await engine.run(callWorkflow({ authentication: 'none', method: 'GET', ...parameters }, options));

@@ -28,13 +28,13 @@ async function echo(type: string, data: Record<string, unknown>, parameters: Rec
 
 describe('Private Key in Header', () => {
 	test('sends the prefix and the live key in the named header', async () => {
-		const { echo: seen, error } = await echo('apiConnectorHeaderKeyApi', { headerName: 'Authorization', valuePrefix: 'Bearer ', apiKey: 'sk-live-1' }, { environment: 'live' });
+		const { echo: seen, error } = await echo('apiConnectorHeaderKeyApi', { headerName: 'Authorization', apiKey: 'sk-live-1' }, { environment: 'live' });
 		assert.equal(error, undefined);
 		assert.equal(seen.headers.authorization, 'Bearer sk-live-1');
 	});
 
 	test('Automatic uses the development key in a manual run and the live key in a production run', async () => {
-		const data = { headerName: 'X-API-Key', valuePrefix: '', apiKey: 'live-2', developmentApiKey: 'dev-2' };
+		const data = { headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: 'live-2', developmentApiKey: 'dev-2' };
 		assert.equal((await echo('apiConnectorHeaderKeyApi', data, {}, 'manual')).echo.headers['x-api-key'], 'dev-2');
 		assert.equal((await echo('apiConnectorHeaderKeyApi', data, {}, 'trigger')).echo.headers['x-api-key'], 'live-2');
 		assert.equal((await echo('apiConnectorHeaderKeyApi', data, { environment: 'live' }, 'manual')).echo.headers['x-api-key'], 'live-2');

@@ -58,7 +58,7 @@ describe('Client Certificate (mTLS)', () => {
 	test('combines with another method: header key plus client certificate on one call', async () => {
 		const { error, seen } = await call(mtls.url, 'apiConnectorHeaderKeyApi', {
 			headerName: 'X-API-Key',
-			valuePrefix: '',
+			prefixFormat: 'plain',
 			apiKey: 'k-1',
 			useTls: true,
 			...pem(pki.client.cert, pki.client.keyPkcs8),

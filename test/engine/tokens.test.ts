@@ -5,7 +5,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as wait } from 'node:timers/promises';
 import { importSPKI, jwtVerify } from 'jose';
-import { makePki, startApiServer, startOAuth2Server, type ApiServer, type OAuth2Server, type Pki } from '../rig/index.ts';
+import { makePki, startApiServer, startOAuth2Server, type OAuth2Server, type Pki } from '../rig/index.ts';
 import { callWorkflow, createEngine, type Engine } from './engine.ts';
 
 const USER = { username: 'ada', password: 'pä:ss "wörd"' };
@@ -195,7 +195,7 @@ describe('OAuth2 custom token request', () => {
 			lifetimePath: 'data.session.ttl',
 			placement: 'header',
 			headerName: 'Authorization',
-			valuePrefix: 'Token ',
+			prefixFormat: 'token',
 		});
 		const { error, output } = await callMe(credential, 10, { url: '/api/echo' });
 		assert.equal(error, undefined, String(error?.message));
