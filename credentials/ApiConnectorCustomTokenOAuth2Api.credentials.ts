@@ -11,7 +11,7 @@ import {
 } from 'n8n-workflow';
 
 import { TOKEN_INPUTS as CATALOG_INPUTS } from './common/catalog';
-import { baseUrlField, prefixFields, refreshOnStatusField, testUrlField, tlsFields } from './common/fields';
+import { baseUrlField, tokenTimeoutField, prefixFields, refreshOnStatusField, testUrlField, tlsFields } from './common/fields';
 import { assertHeader } from './common/headers';
 import { fillPlaceholders, jsonEscape, privateValues } from './common/placeholders';
 import { testRequest } from './common/testRequest';
@@ -208,6 +208,7 @@ export class ApiConnectorCustomTokenOAuth2Api implements ICredentialType {
 			default: 'access_token',
 			displayOptions: { show: { placement: ['query'] } },
 		},
+		tokenTimeoutField,
 		refreshOnStatusField,
 		baseUrlField,
 		testUrlField,

@@ -10,7 +10,7 @@ import {
 } from 'n8n-workflow';
 
 import { TOKEN_INPUTS as CATALOG_INPUTS } from './common/catalog';
-import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields } from './common/fields';
+import { baseUrlField, tokenTimeoutField, refreshOnStatusField, testUrlField, tlsFields } from './common/fields';
 import { assertionClaims, JWT_ALGORITHMS, signJwt, type JwtAlgorithm } from './common/jwt';
 import { readPemBlocks } from './common/pem';
 import { testRequest } from './common/testRequest';
@@ -194,6 +194,7 @@ export class ApiConnectorJwtBearerApi implements ICredentialType {
 			default: '{}',
 			description: 'Optional claims added to the JWT',
 		},
+		tokenTimeoutField,
 		refreshOnStatusField,
 		baseUrlField,
 		testUrlField,

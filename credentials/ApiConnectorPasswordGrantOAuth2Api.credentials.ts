@@ -10,7 +10,7 @@ import type {
 
 import { addClientAuth, clientFields, extraParameters } from './common/clientAuth';
 import { TOKEN_INPUTS as CATALOG_INPUTS } from './common/catalog';
-import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields } from './common/fields';
+import { baseUrlField, tokenTimeoutField, refreshOnStatusField, testUrlField, tlsFields } from './common/fields';
 import { testRequest } from './common/testRequest';
 import { authenticateWithToken, preAuthenticateWith } from './common/tokenCredential';
 import { GrantRefusedError, requestToken } from './common/tokenEndpoint';
@@ -87,6 +87,7 @@ export class ApiConnectorPasswordGrantOAuth2Api implements ICredentialType {
 			placeholder: 'audience=https://api.example.com&resource=orders',
 			description: 'Optional. More fields for the token request, written like a query string.',
 		},
+		tokenTimeoutField,
 		refreshOnStatusField,
 		baseUrlField,
 		testUrlField,

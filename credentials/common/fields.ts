@@ -24,6 +24,16 @@ export const testUrlField: INodeProperties = {
 		'An endpoint that answers a GET only when the credential is valid. The Test button calls it. A path is resolved against the Base URL.',
 };
 
+/** How long a token request may take. */
+export const tokenTimeoutField: INodeProperties = {
+	displayName: 'Token Request Timeout (Seconds)',
+	name: 'tokenTimeout',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 30,
+	description: 'How long to wait for the token endpoint before giving up with an error',
+};
+
 /** Status codes after which a token is fetched anew and the call sent once more. */
 export const refreshOnStatusField: INodeProperties = {
 	displayName: 'Refresh Token On Status Codes',

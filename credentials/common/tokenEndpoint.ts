@@ -12,7 +12,6 @@ import { withTls } from './tls';
 // One request to a token endpoint, and what its answer means. Every failure becomes a message
 // that says which endpoint, what it answered and what to check, with the secrets blanked out.
 
-export const TOKEN_TIMEOUT_MS = 30_000;
 
 export interface TokenRequest {
 	url: string;
@@ -83,6 +82,7 @@ export async function requestToken(
 	request: TokenRequest,
 ): Promise<TokenAnswer> {
 	const where = `Token endpoint ${displayUrl(request.url)}`;
+	const timeoutMs = (Number(credentials.tokenTimeout) || 30) * 1000;
 	const headers: IDataObject = { Accept: 'application/json', ...request.headers };
 	let body: string | undefined;
 	if (request.json !== undefined) {
@@ -105,7 +105,7 @@ export async function requestToken(
 				encoding: 'text',
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
-				timeout: TOKEN_TIMEOUT_MS,
+				timeout: timeoutMs,
 				sendCredentialsOnCrossOriginRedirect: false,
 			}),
 		)) as FullResponse;
@@ -113,7 +113,7 @@ export async function requestToken(
 		failure = error;
 	}
 	if (!response) {
-		const problem = networkProblem(failure);
+		const problem = networkProblem(failure)?.replace('did not answer in time', `did not answer within ${timeoutMs / 1000} s`);
 		throw new UserError(
 			`${where} could not be reached: ${problem ?? (failure as Error)?.message ?? 'unknown error'}.`.replace(/\.\.$/, '.'),
 		);

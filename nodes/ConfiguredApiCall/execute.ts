@@ -10,6 +10,7 @@ import type { Environment } from '../../credentials/common/apiKeys';
 import { readPath } from '../../credentials/common/tokenEndpoint';
 import { asNodeError, callError, httpStatusError } from '../shared/errors';
 import { mapInOrder } from '../shared/pool';
+import { parameterReader, type ParameterReader } from '../shared/parameters';
 import { NO_RETRY, withRetries, type Attempt, type RetryPolicy } from '../shared/retry';
 import { CallSession } from '../shared/session';
 import { buildRequest, type CallSettings } from './request';
@@ -40,8 +41,8 @@ interface Pagination {
 	maxPages: number;
 }
 
-function paginationOf(ctx: IExecuteFunctions, itemIndex: number): Pagination {
-	const p = ctx.getNodeParameter('pagination', itemIndex, {}) as IDataObject;
+function paginationOf(read: ParameterReader, itemIndex: number): Pagination {
+	const p = read<IDataObject>('pagination', itemIndex, {});
 	const mode = (p.mode as Pagination['mode']) ?? 'off';
 	return {
 		mode,
@@ -58,8 +59,8 @@ function paginationOf(ctx: IExecuteFunctions, itemIndex: number): Pagination {
 	};
 }
 
-function responseSettingsOf(ctx: IExecuteFunctions, itemIndex: number): ResponseSettings {
-	const r = ctx.getNodeParameter('response', itemIndex, {}) as IDataObject;
+function responseSettingsOf(read: ParameterReader, itemIndex: number): ResponseSettings & { neverError: boolean } {
+	const r = read<IDataObject>('response', itemIndex, {});
 	return {
 		format: (r.format as ResponseSettings['format']) ?? 'autodetect',
 		fullResponse: r.fullResponse === true,
@@ -67,11 +68,13 @@ function responseSettingsOf(ctx: IExecuteFunctions, itemIndex: number): Response
 		split: r.split !== false,
 		itemsPath: (r.itemsPath as string) ?? '',
 		binaryProperty: (r.binaryProperty as string) || 'data',
+		neverError: r.neverError === true,
 	};
 }
 
 export async function executeCalls(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
+	const read = parameterReader(ctx);
 	const authentication = ctx.getNodeParameter('authentication', 0, 'none') as string;
 	const environment = environmentFor(ctx.getNodeParameter('environment', 0, 'automatic') as string, ctx.getMode());
 	const node = ctx.getNode();
@@ -103,10 +106,10 @@ export async function executeCalls(ctx: IExecuteFunctions): Promise<INodeExecuti
 	};
 
 	const callItem = async (itemIndex: number): Promise<INodeExecutionData[]> => {
-		const request = await buildRequest(ctx, itemIndex, session, settings);
-		const responseSettings = responseSettingsOf(ctx, itemIndex);
-		const pagination = paginationOf(ctx, itemIndex);
-		const neverError = (ctx.getNodeParameter('response', itemIndex, {}) as IDataObject).neverError === true;
+		const request = await buildRequest(ctx, read, itemIndex, session, settings);
+		const responseSettings = responseSettingsOf(read, itemIndex);
+		const pagination = paginationOf(read, itemIndex);
+		const { neverError } = responseSettings;
 		const method = String(request.method);
 		const output: INodeExecutionData[] = [];
 		let page = request;

@@ -8,14 +8,15 @@ import {
 
 import { assertHeader } from '../../credentials/common/headers';
 import { resolveUrl } from '../../credentials/common/urls';
+import type { ParameterReader } from '../shared/parameters';
 import type { CallSession } from '../shared/session';
 
 // Builds the request of one item from the node's parameters.
 
 type Pair = { name: string; value: unknown };
 
-function pairsOf(ctx: IExecuteFunctions, parameter: string, itemIndex: number): Pair[] {
-	const collection = ctx.getNodeParameter(parameter, itemIndex, {}) as { parameters?: Pair[] };
+function pairsOf(read: ParameterReader, parameter: string, itemIndex: number): Pair[] {
+	const collection = read<{ parameters?: Pair[] }>(parameter, itemIndex, {});
 	return (collection.parameters ?? []).filter((pair) => pair.name);
 }
 
@@ -25,12 +26,12 @@ export interface CallSettings {
 	ignoreSslIssues: boolean;
 }
 
-async function bodyOf(ctx: IExecuteFunctions, itemIndex: number, headers: IDataObject): Promise<unknown> {
-	if (!ctx.getNodeParameter('sendBody', itemIndex, false)) return undefined;
-	const contentType = ctx.getNodeParameter('contentType', itemIndex, 'json') as string;
+async function bodyOf(ctx: IExecuteFunctions, read: ParameterReader, itemIndex: number, headers: IDataObject): Promise<unknown> {
+	if (!read('sendBody', itemIndex, false)) return undefined;
+	const contentType = read('contentType', itemIndex, 'json') as string;
 	if (contentType === 'json') {
-		if (ctx.getNodeParameter('jsonInput', itemIndex, 'fields') === 'json') {
-			const json = ctx.getNodeParameter('jsonBody', itemIndex, '{}');
+		if (read<string>('jsonInput', itemIndex, 'fields') === 'json') {
+			const json = read<unknown>('jsonBody', itemIndex, '{}');
 			if (typeof json !== 'string') return json;
 			try {
 				return JSON.parse(json);
@@ -38,14 +39,14 @@ async function bodyOf(ctx: IExecuteFunctions, itemIndex: number, headers: IDataO
 				throw new NodeOperationError(ctx.getNode(), `The JSON body is not valid JSON: ${(error as Error).message}`, { itemIndex });
 			}
 		}
-		return Object.fromEntries(pairsOf(ctx, 'bodyParameters', itemIndex).map((p) => [p.name, p.value]));
+		return Object.fromEntries(pairsOf(read, 'bodyParameters', itemIndex).map((p) => [p.name, p.value]));
 	}
 	if (contentType === 'form') {
-		return new URLSearchParams(pairsOf(ctx, 'bodyParameters', itemIndex).map((p): [string, string] => [p.name, String(p.value ?? '')]));
+		return new URLSearchParams(pairsOf(read, 'bodyParameters', itemIndex).map((p): [string, string] => [p.name, String(p.value ?? '')]));
 	}
 	if (contentType === 'multipart') {
 		const form = new FormData();
-		const fields = (ctx.getNodeParameter('multipartParameters', itemIndex, {}) as { parameters?: IDataObject[] }).parameters ?? [];
+		const fields = (read('multipartParameters', itemIndex, {}) as { parameters?: IDataObject[] }).parameters ?? [];
 		for (const field of fields) {
 			if (!field.name) continue;
 			if (field.type === 'binary') {
@@ -60,10 +61,10 @@ async function bodyOf(ctx: IExecuteFunctions, itemIndex: number, headers: IDataO
 		return form;
 	}
 	if (contentType === 'raw') {
-		headers['Content-Type'] = ctx.getNodeParameter('rawContentType', itemIndex, 'text/plain') as string;
-		return ctx.getNodeParameter('rawBody', itemIndex, '') as string;
+		headers['Content-Type'] = read('rawContentType', itemIndex, 'text/plain') as string;
+		return read('rawBody', itemIndex, '') as string;
 	}
-	const property = ctx.getNodeParameter('binaryProperty', itemIndex, 'data') as string;
+	const property = read('binaryProperty', itemIndex, 'data') as string;
 	const binary = ctx.helpers.assertBinaryData(itemIndex, property);
 	headers['Content-Type'] = binary.mimeType || 'application/octet-stream';
 	return await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
@@ -71,21 +72,22 @@ async function bodyOf(ctx: IExecuteFunctions, itemIndex: number, headers: IDataO
 
 export async function buildRequest(
 	ctx: IExecuteFunctions,
+	read: ParameterReader,
 	itemIndex: number,
 	session: CallSession,
 	settings: CallSettings,
 ): Promise<IHttpRequestOptions> {
 	const node = ctx.getNode();
-	const method = ctx.getNodeParameter('method', itemIndex, 'GET') as string;
+	const method = read('method', itemIndex, 'GET') as string;
 	let url: string;
 	try {
-		url = resolveUrl(session.credentialData.baseUrl as string, ctx.getNodeParameter('url', itemIndex) as string, 'URL');
+		url = resolveUrl(session.credentialData.baseUrl as string, read<string>('url', itemIndex), 'URL');
 	} catch (error) {
 		throw new NodeOperationError(node, error as Error, { itemIndex });
 	}
 	const headers: IDataObject = {};
-	if (ctx.getNodeParameter('sendHeaders', itemIndex, false)) {
-		for (const { name, value } of pairsOf(ctx, 'headerParameters', itemIndex)) {
+	if (read('sendHeaders', itemIndex, false)) {
+		for (const { name, value } of pairsOf(read, 'headerParameters', itemIndex)) {
 			try {
 				assertHeader(name.trim(), String(value ?? ''), 'Headers');
 			} catch (error) {
@@ -94,15 +96,15 @@ export async function buildRequest(
 			headers[name.trim()] = String(value ?? '');
 		}
 	}
-	const qs = ctx.getNodeParameter('sendQuery', itemIndex, false)
-		? (Object.fromEntries(pairsOf(ctx, 'queryParameters', itemIndex).map((p) => [p.name, p.value])) as IDataObject)
+	const qs = read('sendQuery', itemIndex, false)
+		? (Object.fromEntries(pairsOf(read, 'queryParameters', itemIndex).map((p) => [p.name, p.value])) as IDataObject)
 		: undefined;
 	const options: IHttpRequestOptions = {
 		url,
 		method: method as IHttpRequestMethods,
 		headers,
 		qs,
-		body: (await bodyOf(ctx, itemIndex, headers)) as IHttpRequestOptions['body'],
+		body: (await bodyOf(ctx, read, itemIndex, headers)) as IHttpRequestOptions['body'],
 		encoding: 'arraybuffer',
 		json: false,
 		returnFullResponse: true,

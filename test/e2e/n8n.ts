@@ -85,6 +85,8 @@ export interface N8nInstance {
 	encryptionKey: string;
 	/** Milliseconds from spawning n8n to a usable REST API with an owner. */
 	startMs: number;
+	/** The n8n main process, e.g. to read its memory from /proc. */
+	pid: number;
 	stop(): Promise<void>;
 	rest<T = any>(method: string, path: string, body?: unknown): Promise<T>;
 	credentialTypes(): Promise<{ name: string; displayName: string; [key: string]: unknown }[]>;
@@ -340,6 +342,7 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 		userFolder,
 		encryptionKey,
 		startMs,
+		pid: child.pid as number,
 		stop,
 		rest,
 		async credentialTypes() {

@@ -1,0 +1,136 @@
+// `npm run bench`: speed inside a real n8n 2.41.1, in one execution per measurement, 1000 items
+// against one local keep-alive server. Compares n8n's HTTP Request node (with n8n's own header
+// credential), Configured API Call (with this package's header key) and the floor: a bench-only
+// node that loops helpers.httpRequest (test/bench/nodes, loaded through N8N_CUSTOM_EXTENSIONS).
+// Then counts token requests of a password-grant credential over 10 executions of 1000 items.
+// It prints figures; it asserts nothing.
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startOAuth2Server } from '../rig/index.ts';
+import { ensureN8n, packPackage, startN8n, type N8nInstance } from '../e2e/n8n.ts';
+import { callNode, chain, manualTrigger } from '../e2e/workflows.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '../..');
+const ITEMS = Number(process.env.BENCH_ITEMS ?? 1000);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+
+const build = spawnSync(process.execPath, [join(root, 'test/tools/build.mjs')], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(1);
+
+// The API: small JSON, keep-alive, checks the key like a real API would.
+let calls = 0;
+const api = createServer((req, res) => {
+	calls++;
+	const ok = req.headers['x-api-key'] === 'bench-key' || req.url?.startsWith('/open');
+	res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json', connection: 'keep-alive' });
+	res.end(ok ? '{"ok":true,"data":{"id":42,"name":"bench"}}' : '{"error":"unauthorized"}');
+});
+api.keepAliveTimeout = 60_000;
+await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+const apiUrl = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
+
+await ensureN8n();
+const n8n: N8nInstance = await startN8n({
+	tarball: packPackage(),
+	env: { N8N_CUSTOM_EXTENSIONS: join(here, 'nodes'), N8N_LOG_LEVEL: 'warn' },
+});
+
+const items = { id: 'items', name: 'Items', type: 'CUSTOM.benchItems', typeVersion: 1, position: [200, 0], parameters: { count: ITEMS } };
+
+async function nodeTime(workflow: ReturnType<typeof chain>, node: string): Promise<number> {
+	const id = await n8n.createWorkflow(workflow);
+	const times: number[] = [];
+	for (let run = 0; run <= REPEATS; run++) {
+		const result = await n8n.runWorkflowManually(id, { timeoutMs: 600_000 });
+		if (result.status !== 'success') throw new Error(`${workflow.name}: ${JSON.stringify(result.error ?? result.nodes[node]?.error)}`);
+		const task = result.raw.data.resultData.runData[node].at(-1);
+		if (result.nodes[node].json.length !== ITEMS) throw new Error(`${workflow.name}: ${result.nodes[node].json.length} items`);
+		if (run > 0) times.push(task.executionTime / ITEMS); // the first run warms up
+	}
+	return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+
+try {
+	const n8nCredential = await n8n.createCredential({ name: 'Bench header (n8n)', type: 'httpHeaderAuth', data: { name: 'X-API-Key', value: 'bench-key' } });
+	const ours = await n8n.createCredential({
+		name: 'Bench header (package)',
+		type: 'apiConnectorHeaderKeyApi',
+		data: { headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: 'bench-key', baseUrl: apiUrl, testUrl: '/me' },
+	});
+	const httpRequest = (batch: number) => ({
+		id: 'http',
+		name: 'HTTP Request',
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [400, 0],
+		parameters: {
+			url: `${apiUrl}/data`,
+			authentication: 'genericCredentialType',
+			genericAuthType: 'httpHeaderAuth',
+			options: { batching: { batch: { batchSize: batch, batchInterval: 0 } } },
+		},
+		credentials: { httpHeaderAuth: { id: n8nCredential.id, name: n8nCredential.name } },
+	});
+	const floor = (concurrency: number) => ({
+		id: 'floor',
+		name: 'Floor',
+		type: 'CUSTOM.benchFloor',
+		typeVersion: 1,
+		position: [400, 0],
+		parameters: { url: `${apiUrl}/open`, concurrency },
+	});
+	const rows: Array<[string, number, number]> = [];
+	for (const inFlight of [1, 8]) {
+		const floorMs = await nodeTime(chain(`floor ${inFlight}`, manualTrigger(), items, floor(inFlight)), 'Floor');
+		const callMs = await nodeTime(
+			chain(`call ${inFlight}`, manualTrigger(), items, callNode({ url: '/data', environment: 'live', options: { concurrency: inFlight } }, ours)),
+			'Call',
+		);
+		const httpMs = await nodeTime(chain(`http ${inFlight}`, manualTrigger(), items, httpRequest(inFlight)), 'HTTP Request');
+		rows.push(['helpers.httpRequest loop (floor)', inFlight, floorMs], ['Configured API Call', inFlight, callMs], ["n8n's HTTP Request node", inFlight, httpMs]);
+	}
+	console.log(`\nPer item, ${ITEMS} items, median of ${REPEATS} executions after a warm-up (n8n 2.41.1, Node ${process.versions.node}):\n`);
+	console.log('| Path | In flight | ms per item | vs floor | HTTP Request node ÷ this |');
+	console.log('|---|---|---|---|---|');
+	for (const [path, inFlight, ms] of rows) {
+		const floorMs = rows.find((r) => r[1] === inFlight && r[0].includes('floor'))![2];
+		const httpMs = rows.find((r) => r[1] === inFlight && r[0].includes('HTTP Request'))![2];
+		console.log(`| ${path} | ${inFlight} | ${ms.toFixed(3)} | ${((ms / floorMs - 1) * 100).toFixed(0)}% | ${(httpMs / ms).toFixed(1)}x |`);
+	}
+	const sequentialHttp = rows.find((r) => r[1] === 1 && r[0].includes('HTTP Request'))![2];
+	const parallelCall = rows.find((r) => r[1] === 8 && r[0] === 'Configured API Call')![2];
+	console.log(`\nSequential HTTP Request node ÷ Configured API Call with 8 in flight: ${(sequentialHttp / parallelCall).toFixed(1)}x`);
+
+	// Token requests: 10 executions of ITEMS items, token lifetimes of 1 hour and of 5 s.
+	console.log(`\nToken requests of a password-grant credential, 10 executions of ${ITEMS} items, 8 in flight:\n`);
+	console.log('| Token lifetime | Token requests | API calls | Refused calls (401) | Duration |');
+	console.log('|---|---|---|---|---|');
+	for (const lifetime of [3600, 5]) {
+		const auth = await startOAuth2Server({ clients: [{ id: 'bench', secret: 'bench-secret' }], users: [{ username: 'bench', password: 'bench-pass' }], lifetime });
+		try {
+			const credential = await n8n.createCredential({
+				name: `Bench token ${lifetime}`,
+				type: 'apiConnectorPasswordGrantOAuth2Api',
+				data: { tokenUrl: auth.tokenUrl, username: 'bench', password: 'bench-pass', clientId: 'bench', clientSecret: 'bench-secret', baseUrl: auth.url, testUrl: '/api/me' },
+			});
+			const id = await n8n.createWorkflow(chain(`tokens ${lifetime}`, manualTrigger(), items, callNode({ url: '/api/me', options: { concurrency: 8 } }, credential)));
+			const started = Date.now();
+			for (let run = 0; run < 10; run++) {
+				const result = await n8n.runWorkflowManually(id, { timeoutMs: 600_000 });
+				if (result.status !== 'success') throw new Error(JSON.stringify(result.nodes.Call?.error));
+			}
+			const refused = auth.counts.api - 10 * ITEMS;
+			console.log(`| ${lifetime} s | ${auth.counts.total} | ${auth.counts.api} | ${refused} | ${((Date.now() - started) / 1000).toFixed(1)} s |`);
+		} finally {
+			await auth.close();
+		}
+		await sleep(100);
+	}
+} finally {
+	await n8n.stop();
+	api.close();
+}
