@@ -8,7 +8,8 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { checkEveryKey, keyCheckSignal, keyFields, keyTestRequest, selectedKey } from './common/apiKeys';
+import { checkEveryKey, keyFields, keyTestRequest, selectedKey } from './common/apiKeys';
+import { checkSignal } from './common/checkOnTest';
 import { baseUrlField, prefixFields, prefixOf, testUrlField, tlsFields } from './common/fields';
 import { assertHeader } from './common/headers';
 import { withTls } from './common/tls';
@@ -17,7 +18,7 @@ async function applyHeaderKey(
 	credentials: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const signal = keyCheckSignal(requestOptions);
+	const signal = checkSignal(requestOptions);
 	if (signal) throw signal;
 	const name = (credentials.headerName as string).trim();
 	const value = `${prefixOf(credentials)}${selectedKey(credentials)}`;

@@ -10,6 +10,7 @@ import {
 	type Icon,
 } from 'n8n-workflow';
 
+import { checkingTestRequest, checkSignal } from './common/checkOnTest';
 import { assertHeader } from './common/headers';
 import { displayUrl, networkProblem, redact } from './common/messages';
 import { resolveUrl } from './common/urls';
@@ -19,9 +20,8 @@ import { resolveUrl } from './common/urls';
 // be used by a community node, hence this one.
 //
 // preAuthentication reads OpenAI's error JSON to say what is wrong: the key, the organization,
-// the project, the key's permissions, or the Base URL. n8n 2.41.1 runs it after a 401 (then the
-// call is sent once more), in the Test button too; the Test button's other failures get the
-// rules of `test` below, which can only tell status codes apart.
+// the project, the key's permissions, or the Base URL. n8n runs it after a 401 (then the call is
+// sent once more), and the Test button runs it first (see common/checkOnTest.ts).
 
 export const OPENAI_CREDENTIAL = 'apiConnectorOpenAiApi';
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -68,6 +68,8 @@ export async function applyOpenAiAuth(
 	credentials: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
+	const signal = checkSignal(requestOptions);
+	if (signal) throw signal;
 	const key = String(credentials.apiKey ?? '').trim();
 	if (!key) throw new UserError('The OpenAI credential has no API key. Enter one in the credential.');
 	const headers: IDataObject = {};
@@ -282,9 +284,9 @@ export class ApiConnectorOpenAiApi implements ICredentialType {
 
 	preAuthentication = checkOpenAiKey;
 
-	// GET {Base URL}/models. A 401 makes n8n run preAuthentication, whose message says which of
-	// key, organization, project or permission is wrong; the rules word the other refusals.
-	test: ICredentialTestRequest = {
+	// GET {Base URL}/models, after preAuthentication checked the same call and said what is wrong:
+	// the key, organization, project, permission, or a Base URL that does not answer.
+	test: ICredentialTestRequest = checkingTestRequest({
 		request: {
 			baseURL: `={{ ($credentials.baseUrl || '${OPENAI_BASE_URL}').replace(/\\/+$/, '') }}`,
 			url: '/models',
@@ -300,5 +302,5 @@ export class ApiConnectorOpenAiApi implements ICredentialType {
 				properties: { value: 404, message: `The Base URL does not serve /models (HTTP 404). For OpenAI it is ${OPENAI_BASE_URL}.` },
 			},
 		],
-	};
+	});
 }

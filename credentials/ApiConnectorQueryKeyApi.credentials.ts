@@ -8,7 +8,8 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { checkEveryKey, keyCheckSignal, keyFields, keyTestRequest, selectedKey } from './common/apiKeys';
+import { checkEveryKey, keyFields, keyTestRequest, selectedKey } from './common/apiKeys';
+import { checkSignal } from './common/checkOnTest';
 import { baseUrlField, testUrlField, tlsFields } from './common/fields';
 import { withTls } from './common/tls';
 
@@ -16,7 +17,7 @@ async function applyQueryKey(
 	credentials: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const signal = keyCheckSignal(requestOptions);
+	const signal = checkSignal(requestOptions);
 	if (signal) throw signal;
 	const name = ((credentials.parameterName as string) ?? '').trim() || 'api_key';
 	requestOptions.qs = { ...requestOptions.qs, [name]: selectedKey(credentials) };

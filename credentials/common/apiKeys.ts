@@ -1,7 +1,6 @@
 import {
 	UserError,
 	type ICredentialDataDecryptedObject,
-	type ICredentialTestRequest,
 	type IDataObject,
 	type IHttpRequestHelper,
 	type IHttpRequestOptions,
@@ -9,6 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { displayUrl, networkProblem, statusOf } from './messages';
+import { checkingTestRequest } from './checkOnTest';
 import { testRequest } from './testRequest';
 import { withTls } from './tls';
 import { resolveUrl } from './urls';
@@ -47,7 +47,7 @@ export const keyFields = (keyName: string): INodeProperties[] => [
 	{
 		// n8n runs preAuthentication only for a credential with an "expirable" field: when that
 		// field is empty (never, here) and after a 401. checkEveryKey then says which key the API
-		// refuses. See keyCheckSignal for how the Test button gets there.
+		// refuses. See checkOnTest.ts for how the Test button gets there.
 		displayName: 'Key Check',
 		name: 'keyCheck',
 		type: 'hidden',
@@ -79,28 +79,8 @@ export function withEnvironment(
 	return { ...credentials, environment };
 }
 
-/** Header that marks the Test button's request; it never reaches the API. */
-const KEY_CHECK_HEADER = 'X-Api-Connector-Check-Every-Key';
-
-/** The Test button's request for key credentials. */
-export const keyTestRequest: ICredentialTestRequest = {
-	request: { ...testRequest.request, headers: { [KEY_CHECK_HEADER]: 'true' } },
-	rules: testRequest.rules,
-};
-
-/**
- * n8n's Test button sends a single request, but every key that is set should be checked. So
- * the first authenticate() of that request (and only of that one) answers like a refused
- * call, without sending anything: n8n then runs preAuthentication, which checks each key
- * against the Test URL and names the refused ones, and authenticates the request again, now
- * normally, with the live key.
- */
-export function keyCheckSignal(requestOptions: IHttpRequestOptions): Error | undefined {
-	const headers = requestOptions.headers;
-	if (!headers || !(KEY_CHECK_HEADER in headers)) return undefined;
-	delete headers[KEY_CHECK_HEADER];
-	return Object.assign(new UserError('Checking every key of the credential'), { response: { status: 401 } });
-}
+/** The Test button's request for key credentials: every key that is set is checked. */
+export const keyTestRequest = checkingTestRequest(testRequest);
 
 type ApplyKey = (
 	credentials: ICredentialDataDecryptedObject,

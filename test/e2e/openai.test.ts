@@ -86,8 +86,16 @@ describe('OpenAI credential and node in a real n8n', () => {
 			],
 			['restricted key (403)', { apiKey: OPENAI_KEYS.restricted }, permission(403)],
 			['restricted key (401, as OpenAI also answers)', { apiKey: OPENAI_KEYS.restricted, baseUrl: strict.baseUrl }, permission(401)],
-			['Base URL without /models', { baseUrl: `${openai.url}/api` }, 'The Base URL does not serve /models (HTTP 404). For OpenAI it is https://api.openai.com/v1.'],
-			['unreachable Base URL', { baseUrl: `${closed.url}/v1` }, 'ECONNREFUSED'],
+			[
+				'Base URL without /models',
+				{ baseUrl: `${openai.url}/api` },
+				`GET ${openai.url}/api/models answered HTTP 404: this Base URL does not serve /models. For OpenAI it is https://api.openai.com/v1.`,
+			],
+			[
+				'unreachable Base URL',
+				{ baseUrl: `${closed.url}/v1` },
+				`The Base URL does not answer: GET ${closed.url}/v1/models failed (the connection was refused: is the host and port right, and is the server running?). Check the Base URL in the credential.`,
+			],
 		];
 		const messages = new Set<string>();
 		try {
