@@ -13,7 +13,7 @@ export class ApiConnectorAuthCodeOAuth2Api implements ICredentialType {
 
 	displayName = 'API Connector: Authorization Code OAuth2 API';
 
-	icon: Icon = { light: 'file:icons/apiConnector.svg', dark: 'file:icons/apiConnector.dark.svg' };
+	icon: Icon = { light: 'file:icons/authCode.svg', dark: 'file:icons/authCode.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#oauth2-authorization-code';
 

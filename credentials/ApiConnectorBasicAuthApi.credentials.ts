@@ -33,7 +33,7 @@ export class ApiConnectorBasicAuthApi implements ICredentialType {
 
 	displayName = 'API Connector: HTTP Basic Auth API';
 
-	icon: Icon = { light: 'file:icons/apiConnector.svg', dark: 'file:icons/apiConnector.dark.svg' };
+	icon: Icon = { light: 'file:icons/basicAuth.svg', dark: 'file:icons/basicAuth.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#http-basic';
 

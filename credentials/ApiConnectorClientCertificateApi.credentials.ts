@@ -18,7 +18,7 @@ export class ApiConnectorClientCertificateApi implements ICredentialType {
 
 	displayName = 'API Connector: Client Certificate (mTLS) API';
 
-	icon: Icon = { light: 'file:icons/apiConnector.svg', dark: 'file:icons/apiConnector.dark.svg' };
+	icon: Icon = { light: 'file:icons/clientCertificate.svg', dark: 'file:icons/clientCertificate.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#client-certificate-mtls';
 

@@ -59,7 +59,7 @@ export class ApiConnectorCustomAuthApi implements ICredentialType {
 
 	displayName = 'API Connector: Self-Handled Auth API';
 
-	icon: Icon = { light: 'file:icons/apiConnector.svg', dark: 'file:icons/apiConnector.dark.svg' };
+	icon: Icon = { light: 'file:icons/customAuth.svg', dark: 'file:icons/customAuth.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#self-handled';
 

@@ -10,8 +10,8 @@ import {
 	type Icon,
 } from 'n8n-workflow';
 
-import { TOKEN_INPUTS as CATALOG_INPUTS } from './common/catalog';
-import { baseUrlField, tokenTimeoutField, prefixFields, refreshOnStatusField, testUrlField, tlsFields } from './common/fields';
+import { TOKEN_INPUTS } from './common/catalog';
+import { baseUrlField, prefixFields, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
 import { assertHeader } from './common/headers';
 import { fillPlaceholders, jsonEscape, privateValues } from './common/placeholders';
 import { testRequest } from './common/testRequest';
@@ -19,8 +19,6 @@ import { authenticateWithToken, preAuthenticateWith } from './common/tokenCreden
 import { requestToken } from './common/tokenEndpoint';
 import { tokenState, tokenStateFields } from './common/tokens';
 import { resolveUrl } from './common/urls';
-
-const TOKEN_INPUTS = CATALOG_INPUTS.apiConnectorCustomTokenOAuth2Api;
 
 function tokenRequestBody(c: ICredentialDataDecryptedObject, values: Map<string, string>) {
 	const template = ((c.body as string) ?? '').trim();
@@ -74,19 +72,12 @@ export class ApiConnectorCustomTokenOAuth2Api implements ICredentialType {
 
 	displayName = 'API Connector: Custom Token Request OAuth2 API';
 
-	icon: Icon = { light: 'file:icons/apiConnector.svg', dark: 'file:icons/apiConnector.dark.svg' };
+	icon: Icon = { light: 'file:icons/customToken.svg', dark: 'file:icons/customToken.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#oauth2-custom-token-request';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Token URL',
-			name: 'tokenUrl',
-			type: 'string',
-			default: '',
-			required: true,
-			placeholder: 'https://api.example.com/auth/login',
-		},
+		tokenUrlField('https://api.example.com/auth/login'),
 		{
 			displayName: 'Method',
 			name: 'requestMethod',
@@ -216,9 +207,9 @@ export class ApiConnectorCustomTokenOAuth2Api implements ICredentialType {
 		...tokenStateFields,
 	];
 
-	authenticate = authenticateWithToken(TOKEN_INPUTS);
+	authenticate = authenticateWithToken(TOKEN_INPUTS.apiConnectorCustomTokenOAuth2Api);
 
-	preAuthentication = preAuthenticateWith(TOKEN_INPUTS, fetchToken);
+	preAuthentication = preAuthenticateWith(TOKEN_INPUTS.apiConnectorCustomTokenOAuth2Api, fetchToken);
 
 	test: ICredentialTestRequest = testRequest;
 }

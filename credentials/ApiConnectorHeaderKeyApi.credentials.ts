@@ -32,7 +32,7 @@ export class ApiConnectorHeaderKeyApi implements ICredentialType {
 
 	displayName = 'API Connector: Private Key in Header API';
 
-	icon: Icon = { light: 'file:icons/apiConnector.svg', dark: 'file:icons/apiConnector.dark.svg' };
+	icon: Icon = { light: 'file:icons/headerKey.svg', dark: 'file:icons/headerKey.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#private-key-in-header';
 

@@ -9,8 +9,8 @@ import {
 	type Icon,
 } from 'n8n-workflow';
 
-import { TOKEN_INPUTS as CATALOG_INPUTS } from './common/catalog';
-import { baseUrlField, tokenTimeoutField, refreshOnStatusField, testUrlField, tlsFields } from './common/fields';
+import { TOKEN_INPUTS } from './common/catalog';
+import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
 import { assertionClaims, JWT_ALGORITHMS, signJwt, type JwtAlgorithm } from './common/jwt';
 import { readPemBlocks } from './common/pem';
 import { testRequest } from './common/testRequest';
@@ -20,8 +20,6 @@ import { requestToken } from './common/tokenEndpoint';
 import { tokenState, tokenStateFields } from './common/tokens';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-
-const TOKEN_INPUTS = CATALOG_INPUTS.apiConnectorJwtBearerApi;
 
 function extraClaims(text: unknown): IDataObject {
 	if (text === undefined || text === null || text === '') return {};
@@ -86,7 +84,7 @@ export class ApiConnectorJwtBearerApi implements ICredentialType {
 
 	displayName = 'API Connector: JWT Bearer Grant API';
 
-	icon: Icon = { light: 'file:icons/apiConnector.svg', dark: 'file:icons/apiConnector.dark.svg' };
+	icon: Icon = { light: 'file:icons/jwtBearer.svg', dark: 'file:icons/jwtBearer.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#json-web-token-bearer-grant';
 
@@ -109,15 +107,7 @@ export class ApiConnectorJwtBearerApi implements ICredentialType {
 			],
 			default: 'exchange',
 		},
-		{
-			displayName: 'Token URL',
-			name: 'tokenUrl',
-			type: 'string',
-			default: '',
-			required: true,
-			placeholder: 'https://oauth2.googleapis.com/token',
-			displayOptions: exchange,
-		},
+		tokenUrlField('https://oauth2.googleapis.com/token', exchange),
 		{
 			displayName: 'Issuer (Iss)',
 			name: 'issuer',
@@ -202,9 +192,9 @@ export class ApiConnectorJwtBearerApi implements ICredentialType {
 		...tokenStateFields,
 	];
 
-	authenticate = authenticateWithToken(TOKEN_INPUTS);
+	authenticate = authenticateWithToken(TOKEN_INPUTS.apiConnectorJwtBearerApi);
 
-	preAuthentication = preAuthenticateWith(TOKEN_INPUTS, fetchToken);
+	preAuthentication = preAuthenticateWith(TOKEN_INPUTS.apiConnectorJwtBearerApi, fetchToken);
 
 	test: ICredentialTestRequest = testRequest;
 }

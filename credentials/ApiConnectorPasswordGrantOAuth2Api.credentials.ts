@@ -9,14 +9,12 @@ import type {
 } from 'n8n-workflow';
 
 import { addClientAuth, clientFields, extraParameters } from './common/clientAuth';
-import { TOKEN_INPUTS as CATALOG_INPUTS } from './common/catalog';
-import { baseUrlField, tokenTimeoutField, refreshOnStatusField, testUrlField, tlsFields } from './common/fields';
+import { TOKEN_INPUTS } from './common/catalog';
+import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
 import { testRequest } from './common/testRequest';
 import { authenticateWithToken, preAuthenticateWith } from './common/tokenCredential';
 import { GrantRefusedError, requestToken } from './common/tokenEndpoint';
 import { tokenState, tokenStateFields } from './common/tokens';
-
-const TOKEN_INPUTS = CATALOG_INPUTS.apiConnectorPasswordGrantOAuth2Api;
 
 async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecryptedObject, tokenFor: string) {
 	const secrets = [c.password, c.clientSecret, c.refreshToken];
@@ -55,19 +53,12 @@ export class ApiConnectorPasswordGrantOAuth2Api implements ICredentialType {
 
 	displayName = 'API Connector: Password Grant OAuth2 API';
 
-	icon: Icon = { light: 'file:icons/apiConnector.svg', dark: 'file:icons/apiConnector.dark.svg' };
+	icon: Icon = { light: 'file:icons/passwordGrant.svg', dark: 'file:icons/passwordGrant.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#oauth2-password-grant';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Token URL',
-			name: 'tokenUrl',
-			type: 'string',
-			default: '',
-			required: true,
-			placeholder: 'https://auth.example.com/oauth/token',
-		},
+		tokenUrlField('https://auth.example.com/oauth/token'),
 		{ displayName: 'Username', name: 'username', type: 'string', default: '', required: true },
 		{
 			displayName: 'Password',
@@ -95,9 +86,9 @@ export class ApiConnectorPasswordGrantOAuth2Api implements ICredentialType {
 		...tokenStateFields,
 	];
 
-	authenticate = authenticateWithToken(TOKEN_INPUTS);
+	authenticate = authenticateWithToken(TOKEN_INPUTS.apiConnectorPasswordGrantOAuth2Api);
 
-	preAuthentication = preAuthenticateWith(TOKEN_INPUTS, fetchToken);
+	preAuthentication = preAuthenticateWith(TOKEN_INPUTS.apiConnectorPasswordGrantOAuth2Api, fetchToken);
 
 	test: ICredentialTestRequest = testRequest;
 }

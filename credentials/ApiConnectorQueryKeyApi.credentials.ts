@@ -29,7 +29,7 @@ export class ApiConnectorQueryKeyApi implements ICredentialType {
 
 	displayName = 'API Connector: Private Key in URL API';
 
-	icon: Icon = { light: 'file:icons/apiConnector.svg', dark: 'file:icons/apiConnector.dark.svg' };
+	icon: Icon = { light: 'file:icons/queryKey.svg', dark: 'file:icons/queryKey.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#private-key-in-url';
 

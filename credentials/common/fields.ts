@@ -24,6 +24,16 @@ export const testUrlField: INodeProperties = {
 		'An endpoint that answers a GET only when the credential is valid. The Test button calls it. A path is resolved against the Base URL.',
 };
 
+export const tokenUrlField = (placeholder: string, displayOptions?: INodeProperties['displayOptions']): INodeProperties => ({
+	displayName: 'Token URL',
+	name: 'tokenUrl',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder,
+	displayOptions,
+});
+
 /** How long a token request may take. */
 export const tokenTimeoutField: INodeProperties = {
 	displayName: 'Token Request Timeout (Seconds)',

@@ -27,6 +27,21 @@ export interface StartOptions {
 	keep?: boolean;
 	/** How long to wait for n8n to answer /healthz and its REST API. */
 	startTimeoutMs?: number;
+	/**
+	 * Use this folder (created if missing, never deleted) instead of a temp one: the user folder
+	 * is `<folder>/home`, the log `<folder>/n8n.log`. A later start reuses its database and
+	 * encryption key, and logs the owner in.
+	 */
+	folder?: string;
+	/** n8n's port (default: a free one). */
+	port?: number;
+	/** The owner to set up, or to log in as when the database has one. */
+	owner?: { email: string; firstName: string; lastName: string; password: string };
+	/**
+	 * Whether SIGINT/SIGTERM/SIGHUP end this process at once (default true). With false the caller
+	 * handles them and calls stop(); n8n is still killed when the process exits.
+	 */
+	exitOnSignal?: boolean;
 }
 
 export interface Credential {
@@ -87,6 +102,10 @@ export interface N8nInstance {
 	startMs: number;
 	/** The n8n main process, e.g. to read its memory from /proc. */
 	pid: number;
+	/** Who the REST calls are made as (the editor's login). */
+	owner: { email: string; password: string };
+	/** The owner's session cookie (`name=value; …`), for calls that rest() does not cover. */
+	cookie: string;
 	stop(): Promise<void>;
 	rest<T = any>(method: string, path: string, body?: unknown): Promise<T>;
 	credentialTypes(): Promise<{ name: string; displayName: string; [key: string]: unknown }[]>;
@@ -110,15 +129,19 @@ const OWNER = { email: 'owner@e2e.test', firstName: 'E2E', lastName: 'Owner', pa
 // Everything started here is killed when the test process ends, however it ends.
 const running = new Set<{ child: ChildProcess; root?: string }>();
 let exitHooked = false;
-function hookExit() {
-	if (exitHooked) return;
-	exitHooked = true;
-	process.on('exit', () => {
-		for (const { child, root } of running) {
-			killGroup(child, 'SIGKILL');
-			if (root) rmSync(root, { recursive: true, force: true });
-		}
-	});
+let signalsHooked = false;
+function hookExit(exitOnSignal = true) {
+	if (!exitHooked) {
+		exitHooked = true;
+		process.on('exit', () => {
+			for (const { child, root } of running) {
+				killGroup(child, 'SIGKILL');
+				if (root) rmSync(root, { recursive: true, force: true });
+			}
+		});
+	}
+	if (!exitOnSignal || signalsHooked) return;
+	signalsHooked = true;
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		process.once(signal, () => {
 			process.exitCode = 128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15);
@@ -154,6 +177,7 @@ async function installCommunityPackage(tarball: string, nodesDir: string, logFil
 	const { stdout } = await execFileAsync('tar', ['-xzOf', tarball, 'package/package.json']);
 	const { name, version } = JSON.parse(stdout) as { name: string; version: string };
 	const packageDir = join(nodesDir, 'node_modules', name);
+	rmSync(packageDir, { recursive: true, force: true }); // a reused user folder: no stale files
 	mkdirSync(packageDir, { recursive: true });
 	await execFileAsync('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
 	const manifestFile = join(packageDir, 'package.json');
@@ -174,19 +198,20 @@ const N8N_ENV = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|GENERIC_TIMEZONE$|NO
 
 export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 	const bin = await ensureN8n(options.version);
-	const root = mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
+	const root = options.folder ?? mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
 	const userFolder = join(root, 'home');
 	const logFile = join(root, 'n8n.log'); // n8n's own output only: tests scan it for secrets
-	const keep = options.keep || process.env.N8N_E2E_KEEP === '1';
-	mkdirSync(userFolder);
+	const keep = options.folder !== undefined || options.keep || process.env.N8N_E2E_KEEP === '1';
+	mkdirSync(userFolder, { recursive: true });
 
 	let step = performance.now();
 	const packageName = await installCommunityPackage(options.tarball, join(userFolder, '.n8n', 'nodes'), join(root, 'install.log'));
 	console.log(`[e2e] installed ${packageName} as a community package in ${seconds(step)}`);
 
-	const [port, brokerPort] = [await freePort(), await freePort()];
+	const [port, brokerPort] = [options.port ?? (await freePort()), await freePort()];
 	const baseUrl = `http://127.0.0.1:${port}`;
-	const encryptionKey = randomBytes(24).toString('hex');
+	// A reused user folder keeps the key n8n recorded there (another key makes n8n refuse to start).
+	const encryptionKey = savedEncryptionKey(userFolder) ?? randomBytes(24).toString('hex');
 	const inherited = Object.fromEntries(Object.entries(cleanEnv()).filter(([key]) => !N8N_ENV.test(key)));
 	const env = {
 		...inherited,
@@ -232,7 +257,7 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 		...options.env,
 	};
 
-	hookExit();
+	hookExit(options.exitOnSignal ?? true);
 	step = performance.now();
 	const logFd = openSync(logFile, 'a');
 	// Own process group, so that stop() also reaches the task runner n8n spawns.
@@ -278,12 +303,17 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 		return response.ok && Boolean(((await response.json()) as { data?: unknown }).data);
 	});
 
-	const setup = await fetch(`${baseUrl}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(OWNER),
-	});
-	if (!setup.ok) await failStart(`POST /rest/owner/setup answered ${setup.status}: ${await setup.text()}`);
+	const owner = options.owner ?? OWNER;
+	const post = (path: string, body: unknown) =>
+		fetch(`${baseUrl}/rest${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+	let setup = await post('/owner/setup', owner);
+	if (!setup.ok) {
+		const text = await setup.text();
+		if (setup.status !== 400 || !/already setup/i.test(text)) await failStart(`POST /rest/owner/setup answered ${setup.status}: ${text}`);
+		// A reused database has its owner already: log in as the editor does.
+		setup = await post('/login', { emailOrLdapLoginId: owner.email, password: owner.password });
+		if (!setup.ok) await failStart(`POST /rest/login as ${owner.email} answered ${setup.status}: ${await setup.text()}`);
+	}
 	const cookie = setup.headers
 		.getSetCookie()
 		.map((c) => c.split(';')[0])
@@ -343,6 +373,8 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 		encryptionKey,
 		startMs,
 		pid: child.pid as number,
+		owner: { email: owner.email, password: owner.password },
+		cookie,
 		stop,
 		rest,
 		async credentialTypes() {
@@ -435,6 +467,16 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 		importCredentials: (file) => cli(['import:credentials', `--input=${file}`]),
 		importWorkflows: (file) => cli(['import:workflow', `--input=${file}`]),
 	};
+}
+
+/** The key n8n wrote into `<userFolder>/.n8n/config` on an earlier start, if any. */
+function savedEncryptionKey(userFolder: string): string | undefined {
+	try {
+		const key = (JSON.parse(readFileSync(join(userFolder, '.n8n', 'config'), 'utf8')) as { encryptionKey?: unknown }).encryptionKey;
+		return typeof key === 'string' && key ? key : undefined;
+	} catch {
+		return undefined;
+	}
 }
 
 /** n8n stores execution data with `flatted`; use n8n's own copy to read it back. */

@@ -69,7 +69,7 @@ export class MemoryCredentials extends nw.ICredentialsHelper {
 		this.types = types;
 	}
 
-	add(type: string, data: NW.IDataObject, name = `${type} test`): { id: string; name: string } {
+	add(type: string, data: Record<string, unknown>, name = `${type} test`): { id: string; name: string } {
 		const id = randomUUID();
 		this.stored.set(id, { id, name, type, data: structuredClone(data) as NW.ICredentialDataDecryptedObject });
 		return { id, name };
