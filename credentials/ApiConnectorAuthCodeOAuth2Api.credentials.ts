@@ -90,7 +90,11 @@ export class ApiConnectorAuthCodeOAuth2Api implements ICredentialType {
 			default: 'header',
 			description: 'How the client ID and secret reach the token endpoint',
 		},
-		refreshOnStatusField,
+		{
+			...refreshOnStatusField,
+			description:
+				'When an API call answers one of these codes, n8n refreshes the token and sends the call once more, in this package\'s nodes and in n8n\'s HTTP Request node. Comma-separated.',
+		},
 		{
 			// What n8n's OAuth2 code reads: the status codes above as numbers.
 			displayName: 'Token Expired Status Code',

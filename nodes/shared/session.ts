@@ -50,7 +50,7 @@ export class CallSession {
 	) {
 		this.kind = kindOf(credentialType);
 		const data = decrypted?.data ?? {};
-		this.refreshOn = this.kind === 'token' ? statusCodes(data.refreshOnStatus, [401]) : [];
+		this.refreshOn = this.kind === 'token' || this.kind === 'oauth2' ? statusCodes(data.refreshOnStatus, [401]) : [];
 	}
 
 	static async open(

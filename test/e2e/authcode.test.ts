@@ -279,9 +279,18 @@ for (const c of cases) {
 				assert.deepEqual(run.nodes[node].json, [{ sub: USER.username, scope: c.scope, clientId: CLIENT.id }], node);
 			}
 			await withFailureScreenshot(page, `${c.grantType}-run`, async () => {
+				// The execution in the editor, with the logs panel open on each node's output.
 				await page.goto(`${n8n.baseUrl}/workflow/${workflows.both}/executions/${run.id}`);
 				await page.getByTestId('canvas-node-status-success').nth(2).waitFor();
-				await screenshot(page, `${c.grantType}-4-run-result`);
+				// The editor remembers whether the logs panel was open: open it only if it is closed.
+				await page.getByTestId('logs-overview-header').waitFor();
+				if (!(await page.getByTestId('logs-overview-body').isVisible())) await page.getByTestId('logs-overview-header').click();
+				for (const node of ['Call', 'HTTP Request']) {
+					await page.getByTestId('logs-overview-body').getByText(node, { exact: true }).click();
+					await page.getByTestId('log-details-header').getByText(node, { exact: true }).waitFor();
+					await page.getByTestId('log-details-output').getByText(USER.username, { exact: true }).waitFor();
+					await screenshot(page, `${c.grantType}-4-run-result-${node === 'Call' ? 'configured-api-call' : 'http-request'}`);
+				}
 			});
 		});
 

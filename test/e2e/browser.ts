@@ -19,8 +19,8 @@ import { repoRoot } from './install.ts';
 
 export type { BrowserContext, Page } from 'playwright-core';
 
-/** Where screenshots go (gitignored); E2E_ARTIFACTS overrides it. */
-export const artifactsDir = process.env.E2E_ARTIFACTS ?? join(repoRoot, 'test', 'artifacts');
+/** Where screenshots go: test/artifacts/ (gitignored), or E2E_ARTIFACTS. */
+export const artifactsDir = () => process.env.E2E_ARTIFACTS ?? join(repoRoot, 'test', 'artifacts');
 
 /** Debian's Chromium; CHROMIUM_PATH overrides it. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -141,9 +141,11 @@ export async function loginToEditor(page: Page, n8n: { baseUrl: string }, user =
 
 /** Saves a PNG of the page into the artifacts folder as `<name>.png` and returns its path. */
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
-	mkdirSync(artifactsDir, { recursive: true });
-	const path = join(artifactsDir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
-	await page.screenshot({ path, fullPage: options.fullPage ?? false });
+	const folder = artifactsDir();
+	mkdirSync(folder, { recursive: true });
+	const path = join(folder, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+	// Animations finished, not caught half-way through a fade-in.
+	await page.screenshot({ path, fullPage: options.fullPage ?? false, animations: 'disabled' });
 	return path;
 }
 

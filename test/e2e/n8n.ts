@@ -276,8 +276,8 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 			await exited;
 			clearTimeout(killer);
 			running.delete(entry);
-			if (keep) console.log(`[e2e] kept n8n's folder ${root}`);
-			else rmSync(root, { recursive: true, force: true });
+			if (!keep) rmSync(root, { recursive: true, force: true });
+			else if (!options.folder) console.log(`[e2e] kept n8n's folder ${root}`);
 		})());
 
 	const failStart = async (reason: string): Promise<never> => {
