@@ -216,11 +216,21 @@ function dedupe(needles: Needle[]): Needle[] {
 	return needles.filter((needle) => !seen.has(needle.text) && seen.add(needle.text));
 }
 
-/** Findings as lines for an assertion message. */
-export function describeFindings(findings: Finding[], max = 40): string {
-	const lines = findings
-		.slice(0, max)
-		.map((f) => `- ${f.secret} (${f.kind}) in ${f.place} as ${f.encodings.join('/')}: …${f.context}…`);
-	if (findings.length > max) lines.push(`… and ${findings.length - max} more`);
+/**
+ * Findings as lines for an assertion message: one line per secret and place (the same leak is
+ * usually found in several views of one execution), with the text around the first hit.
+ */
+export function describeFindings(findings: Finding[], max = 60): string {
+	const groups = new Map<string, Finding[]>();
+	for (const finding of findings) {
+		const key = `${finding.secret}\u0000${finding.place.replace(/execution \d+ /, 'execution ')}`;
+		groups.set(key, [...(groups.get(key) ?? []), finding]);
+	}
+	const lines = [...groups.values()].slice(0, max).map((group) => {
+		const f = group[0];
+		const encodings = [...new Set(group.flatMap((g) => g.encodings))].join('/');
+		return `- ${f.secret} (${f.kind}) in ${f.place}${group.length > 1 ? ` (+${group.length - 1})` : ''} as ${encodings}: …${f.context}…`;
+	});
+	if (groups.size > max) lines.push(`… and ${groups.size - max} more`);
 	return lines.join('\n');
 }
