@@ -53,8 +53,7 @@ export class ApiConnectorBasicAuthApi implements ICredentialType {
 	];
 
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) {
-		requestOptions.headers = { ...requestOptions.headers, Authorization: basicHeader(credentials) };
-		return withTls(credentials, requestOptions);
+		return withTls(credentials, { ...requestOptions, headers: { ...requestOptions.headers, Authorization: basicHeader(credentials) } });
 	}
 
 	test: ICredentialTestRequest = testRequest;

@@ -42,10 +42,16 @@ const pairs = (collection: unknown): Pair[] =>
 function mergeBody(requestOptions: IHttpRequestOptions, fields: Pair[]) {
 	if (!fields.length) return;
 	const body = requestOptions.body as unknown;
+	// Never into the caller's body object: it is sent again on a redirect to another host.
 	if (body instanceof URLSearchParams) {
-		for (const { name, value } of fields) body.set(name, value);
+		const form = new URLSearchParams(body);
+		for (const { name, value } of fields) form.set(name, value);
+		requestOptions.body = form;
 	} else if (body && typeof body === 'object' && typeof (body as FormData).append === 'function' && !Buffer.isBuffer(body)) {
-		for (const { name, value } of fields) (body as FormData).append(name, value);
+		const form = new FormData();
+		for (const [name, value] of (body as FormData).entries()) form.append(name, value);
+		for (const { name, value } of fields) form.append(name, value);
+		requestOptions.body = form;
 	} else if (body && typeof body === 'object' && !Buffer.isBuffer(body) && !Array.isArray(body)) {
 		requestOptions.body = { ...(body as IDataObject), ...Object.fromEntries(fields.map((f) => [f.name, f.value])) };
 	} else if (body === undefined && !['GET', 'HEAD'].includes(requestOptions.method ?? 'GET')) {
@@ -79,7 +85,8 @@ export class ApiConnectorCustomAuthApi implements ICredentialType {
 		...tlsFields(true),
 	];
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) {
+	async authenticate(credentials: ICredentialDataDecryptedObject, incoming: IHttpRequestOptions) {
+		const requestOptions: IHttpRequestOptions = { ...incoming };
 		const headers = pairs(credentials.headers);
 		if (headers.length) {
 			requestOptions.headers = { ...requestOptions.headers };

@@ -23,8 +23,7 @@ async function applyHeaderKey(
 	const name = (credentials.headerName as string).trim();
 	const value = `${prefixOf(credentials)}${selectedKey(credentials)}`;
 	assertHeader(name, value, 'Private Key in Header');
-	requestOptions.headers = { ...requestOptions.headers, [name]: value };
-	return withTls(credentials, requestOptions);
+	return withTls(credentials, { ...requestOptions, headers: { ...requestOptions.headers, [name]: value } });
 }
 
 export class ApiConnectorHeaderKeyApi implements ICredentialType {

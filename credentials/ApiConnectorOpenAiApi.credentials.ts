@@ -90,8 +90,7 @@ export async function applyOpenAiAuth(
 		assertHeader(name, value, field);
 		headers[name] = value;
 	}
-	requestOptions.headers = { ...requestOptions.headers, ...headers };
-	return requestOptions;
+	return { ...requestOptions, headers: { ...requestOptions.headers, ...headers } };
 }
 
 export interface OpenAiErrorBody {

@@ -20,8 +20,7 @@ async function applyQueryKey(
 	const signal = checkSignal(requestOptions);
 	if (signal) throw signal;
 	const name = ((credentials.parameterName as string) ?? '').trim() || 'api_key';
-	requestOptions.qs = { ...requestOptions.qs, [name]: selectedKey(credentials) };
-	return withTls(credentials, requestOptions);
+	return withTls(credentials, { ...requestOptions, qs: { ...requestOptions.qs, [name]: selectedKey(credentials) } });
 }
 
 export class ApiConnectorQueryKeyApi implements ICredentialType {

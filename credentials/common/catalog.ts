@@ -75,3 +75,33 @@ export function kindOf(type: string | undefined): CredentialKind {
 export function tokenInputsOf(type: string): readonly string[] | undefined {
 	return (TOKEN_INPUTS as Record<string, readonly string[]>)[type];
 }
+
+/** Fields of the package's credentials that hold a secret (typeOptions.password); a test checks the list. */
+export const SECRET_FIELDS = [
+	'apiKey',
+	'developmentApiKey',
+	'password',
+	'clientSecret',
+	'passphrase',
+	'privateKey',
+	'pfx',
+	'jwtPrivateKey',
+	'jwtPassphrase',
+	'accessToken',
+	'refreshToken',
+	'tokenExpiredStatusCode',
+];
+
+/** Name/value lists whose values are secrets. */
+export const SECRET_COLLECTIONS = ['headers', 'queryParameters', 'bodyFields', 'privateValues', 'extraHeaders'];
+
+/** The secret values of a credential, as they are now (a refreshed token included). */
+export function secretValues(data: Record<string, unknown>): string[] {
+	const values: unknown[] = SECRET_FIELDS.map((field) => data[field]);
+	for (const collection of SECRET_COLLECTIONS) {
+		for (const pair of (data[collection] as { values?: Array<{ value?: unknown }> })?.values ?? []) values.push(pair.value);
+	}
+	const oauth = data.oauthTokenData as { access_token?: unknown; refresh_token?: unknown } | undefined;
+	values.push(oauth?.access_token, oauth?.refresh_token);
+	return values.filter((value): value is string => typeof value === 'string' && value.length >= 4);
+}

@@ -1,15 +1,41 @@
 // Turning what an HTTP call did into a sentence, without ever quoting a secret.
 
-/** Replaces every secret (and its URL-encoded and base64 forms) in a text by "***". */
+/** Every form a secret is sent or quoted in: raw, URL- and form-encoded, JSON-escaped, base64. */
+function formsOf(secret: string): string[] {
+	const json = JSON.stringify(secret).slice(1, -1);
+	const base64 = Buffer.from(secret).toString('base64');
+	return [
+		secret,
+		encodeURIComponent(secret),
+		new URLSearchParams({ x: secret }).toString().slice(2),
+		json,
+		JSON.stringify(json).slice(1, -1),
+		base64,
+		Buffer.from(secret).toString('base64url'),
+	].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every secret, in every form it travels in, by "***". */
 export function redact(text: string, secrets: unknown[]): string {
 	let result = text;
 	for (const secret of secrets) {
 		if (typeof secret !== 'string' || secret.length < 4) continue;
-		for (const form of [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]) {
-			result = result.split(form).join('***');
-		}
+		for (const form of formsOf(secret)) result = result.split(form).join('***');
 	}
 	return result;
+}
+
+/** An API's or a server's text may quote an Authorization header: base64 of "id:secret" cannot be found from the secret alone. */
+const quotedAuthorization = (text: string) => text.replace(/\b(Basic|Bearer|Digest)\s+[A-Za-z0-9._~+/=-]{8,}/g, '$1 ***');
+
+/** A JSON value with every string in it redacted (before it is written as text). */
+function redactValue(value: unknown, secrets: unknown[]): unknown {
+	if (typeof value === 'string') return quotedAuthorization(redact(value, secrets));
+	if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets));
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactValue(item, secrets)]));
+	}
+	return value;
 }
 
 /** The status code of a failed n8n request, if the server answered. */
@@ -17,6 +43,13 @@ export function statusOf(error: unknown): number | undefined {
 	const e = error as { response?: { status?: number }; httpCode?: string; cause?: { response?: { status?: number } } };
 	const status = e?.response?.status ?? e?.cause?.response?.status ?? Number(e?.httpCode);
 	return Number.isFinite(status) && status ? status : undefined;
+}
+
+/** The response headers of a failed n8n request, if the server answered. */
+export function headersOf(error: unknown): Record<string, string> {
+	const e = error as { response?: { headers?: unknown }; cause?: { response?: { headers?: unknown } } };
+	const headers = e?.response?.headers ?? e?.cause?.response?.headers;
+	return headers && typeof headers === 'object' ? { ...(headers as Record<string, string>) } : {};
 }
 
 /** The body of a failed n8n request, if the server answered. */
@@ -81,12 +114,12 @@ export function excerpt(body: unknown, secrets: unknown[], max = 200): string {
 	else if (typeof body === 'string') text = body;
 	else {
 		try {
-			text = JSON.stringify(body);
+			text = JSON.stringify(redactValue(body, secrets));
 		} catch {
 			text = String(body);
 		}
 	}
-	text = redact(text.replace(/\s+/g, ' ').trim(), secrets);
+	text = quotedAuthorization(redact(text.replace(/\s+/g, ' ').trim(), secrets));
 	return text.length > max ? `${text.slice(0, max)}...` : text;
 }
 

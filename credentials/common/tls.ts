@@ -117,6 +117,7 @@ export function withTls(
 	requestOptions: IHttpRequestOptions,
 ): IHttpRequestOptions {
 	const tls = tlsAgentOptions(credentials);
-	if (tls) requestOptions.agentOptions = { ...requestOptions.agentOptions, ...tls };
-	return requestOptions;
+	// A new object: the caller's options (which n8n's HTTP Request node keeps for its error
+	// report) never receive the key, the passphrase or the PKCS#12 file.
+	return tls ? { ...requestOptions, agentOptions: { ...requestOptions.agentOptions, ...tls } } : requestOptions;
 }

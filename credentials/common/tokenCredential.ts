@@ -42,7 +42,8 @@ export function placeToken(credentials: ICredentialDataDecryptedObject, requestO
  * call then fails with 401 and n8n fetches a token for the current settings.
  */
 export function authenticateWithToken(fields: readonly string[]) {
-	return async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) => {
+	return async (credentials: ICredentialDataDecryptedObject, incoming: IHttpRequestOptions) => {
+		const requestOptions: IHttpRequestOptions = { ...incoming };
 		const token = credentials.accessToken as string;
 		if (token && credentials.tokenFor === tokenFingerprint(credentials, fields)) {
 			placeToken(credentials, requestOptions, token);

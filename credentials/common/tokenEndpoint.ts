@@ -119,6 +119,9 @@ export async function requestToken(
 		);
 	}
 
+	// The client authentication header as sent (base64 of the form-encoded id and secret).
+	const authorization = String(headers.Authorization ?? '');
+	const secrets = [...request.secrets, authorization, authorization.replace(/^\w+\s+/, '')];
 	const { json, kind } = parseBody(response);
 	const status = response.statusCode;
 	if (status < 200 || status >= 300) {
@@ -127,7 +130,7 @@ export async function requestToken(
 		const detail = [code, typeof oauth.error_description === 'string' ? oauth.error_description : undefined]
 			.filter(Boolean)
 			.join(': ');
-		const said = excerpt(detail || (json ?? (kind === 'html' ? 'an HTML page' : response.body)), request.secrets);
+		const said = excerpt(detail || (json ?? (kind === 'html' ? 'an HTML page' : response.body)), secrets);
 		if (status >= 500) {
 			throw new UserError(`${where} failed with HTTP ${status} (${said}). The authorization server has a problem: try again later.`);
 		}
@@ -143,7 +146,7 @@ export async function requestToken(
 		throw new UserError(`${where} answered an HTML page instead of JSON. Check the token URL: it must be the token endpoint, not a login or documentation page.`);
 	}
 	if (kind !== 'json' || json === null || typeof json !== 'object') {
-		throw new UserError(`${where} answered something that is not JSON (${excerpt(response.body, request.secrets, 80) || 'an empty body'}). Check the token URL.`);
+		throw new UserError(`${where} answered something that is not JSON (${excerpt(response.body, secrets, 80) || 'an empty body'}). Check the token URL.`);
 	}
 	const tokenPath = request.tokenPath ?? 'access_token';
 	const token = readPath(json, tokenPath);

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import type { Environment } from '../../credentials/common/apiKeys';
+import { bodyOf, headersOf, statusOf } from '../../credentials/common/messages';
 import { readPath } from '../../credentials/common/tokenEndpoint';
 import { asNodeError, callError, httpStatusError } from '../shared/errors';
 import { mapInOrder } from '../shared/pool';
@@ -101,6 +102,11 @@ export async function executeCalls(ctx: IExecuteFunctions): Promise<INodeExecuti
 			const response = (await session.send({ ...request, headers: { ...request.headers } })) as FullResponse;
 			return { result: response, status: response.statusCode, headers: response.headers };
 		} catch (error) {
+			// A refresh status (401 by default) still refused after n8n refreshed the credential
+			// arrives as an error: it becomes a response again, so Never Error and the usual
+			// message apply to it.
+			const status = statusOf(error);
+			if (status) return { result: { statusCode: status, headers: headersOf(error), body: bodyOf(error) }, status };
 			return { error };
 		}
 	};
@@ -116,13 +122,13 @@ export async function executeCalls(ctx: IExecuteFunctions): Promise<INodeExecuti
 		for (let pageCount = 1; ; pageCount++) {
 			const outcome = await withRetries(retry, async () => await attempt(page), cancelled);
 			if (!outcome.result) {
-				throw callError(node, outcome.error, { method, url: page.url, itemIndex, clientCertificate: session.clientCertificate });
+				throw callError(node, outcome.error, { method, url: page.url, itemIndex, clientCertificate: session.clientCertificate, secrets: session.secrets });
 			}
 			const response = outcome.result;
 			if (pagination.mode !== 'off' && pagination.stopWhen === 'status' && pagination.stopStatus.includes(response.statusCode)) break;
 			const body = readBody(response, response.statusCode >= 400 ? 'autodetect' : responseSettings.format);
 			if (response.statusCode >= 400 && !neverError) {
-				throw httpStatusError(node, { method, url: page.url, status: response.statusCode, body: body.value, itemIndex });
+				throw httpStatusError(node, { method, url: page.url, status: response.statusCode, body: body.value, itemIndex, secrets: session.secrets });
 			}
 			output.push(...(await toItems(ctx, itemIndex, response, body, responseSettings, page.url)));
 			if (pagination.mode === 'off' || pageCount >= pagination.maxPages) break;

@@ -41,6 +41,7 @@ const TEXT_TYPES = /^(text\/|application\/(xml|javascript|x-www-form-urlencoded)
 
 function bufferOf(body: unknown): Buffer {
 	if (Buffer.isBuffer(body)) return body;
+	if (body instanceof Uint8Array) return Buffer.from(body);
 	if (body instanceof ArrayBuffer) return Buffer.from(body);
 	if (typeof body === 'string') return Buffer.from(body);
 	if (body === undefined || body === null) return Buffer.alloc(0);

@@ -134,7 +134,7 @@ export async function callOpenAi(
 		},
 		api.cancelled,
 	);
-	if (!outcome.result) throw callError(api.node, outcome.error, { method, url, itemIndex });
+	if (!outcome.result) throw callError(api.node, outcome.error, { method, url, itemIndex, secrets: openAiSecrets(credentials) });
 	const response = outcome.result;
 	if (response.statusCode >= 200 && response.statusCode < 300) {
 		const body = response.body;

@@ -60,11 +60,11 @@ export function httpStatusError(
 export function callError(
 	node: INode,
 	error: unknown,
-	options: { method: string; url: string; itemIndex: number; clientCertificate?: boolean },
+	options: { method: string; url: string; itemIndex: number; clientCertificate?: boolean; secrets?: unknown[] },
 ): NodeApiError {
-	const { method, url, itemIndex } = options;
+	const { method, url, itemIndex, secrets } = options;
 	const status = statusOf(error);
-	if (status) return httpStatusError(node, { method, url, status, body: bodyOf(error), itemIndex });
+	if (status) return httpStatusError(node, { method, url, status, body: bodyOf(error), itemIndex, secrets });
 	const problem = networkProblem(error, options);
 	const reason = problem ?? (error as Error)?.message ?? 'unknown error';
 	const message = problem ? `${method} ${displayUrl(url)} failed: ${problem}` : reason;

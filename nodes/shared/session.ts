@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { withEnvironment, type Environment } from '../../credentials/common/apiKeys';
-import { kindOf, tokenInputsOf, type CredentialKind } from '../../credentials/common/catalog';
+import { kindOf, secretValues, tokenInputsOf, type CredentialKind } from '../../credentials/common/catalog';
 import { tokenFingerprint } from '../../credentials/common/tokenCredential';
 import { tokenDue } from '../../credentials/common/tokens';
 
@@ -16,6 +16,7 @@ import { tokenDue } from '../../credentials/common/tokens';
 // refreshed before it expires by exactly one call while the others wait for it.
 
 const OAUTH2_REFRESH_MARGIN_MS = 60_000;
+
 const MAX_REDIRECTS = 10;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -80,6 +81,14 @@ export class CallSession {
 	get clientCertificate(): boolean {
 		const data = this.credentialData;
 		return data.useTls === true && ['pem', 'pfx'].includes(data.clientCertificateFormat as string);
+	}
+
+	/**
+	 * The credential's secret values (as they are now: a refreshed token included), to blank out
+	 * of any message that quotes an API's answer.
+	 */
+	get secrets(): string[] {
+		return secretValues(this.credentialData);
 	}
 
 	/** The credential's stored data (decrypted), for settings such as its Base URL. */

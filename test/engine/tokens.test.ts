@@ -129,6 +129,15 @@ describe('OAuth2 password grant', () => {
 		assert.equal(api.requests.length, 2, 'the call, then one retry');
 	});
 
+	test('Never Error also returns a refusal that outlived the refresh', async () => {
+		const api = await startApiServer({ authorize: () => false });
+		servers.push(api);
+		const { error, output } = await callMe(password(auth, { baseUrl: api.url }), 1, { response: { neverError: true, fullResponse: true } });
+		assert.equal(error, undefined, String(error?.message));
+		assert.equal(output[0].statusCode, 401);
+		assert.deepEqual(output[0].body, { error: 'unauthorized' });
+	});
+
 	test('a wrong password names the cause and never shows the password', async () => {
 		const { error } = await callMe(password(auth, { password: 'Wrong-Pa55' }));
 		const text = `${error?.message} ${(error as { description?: string })?.description ?? ''}`;

@@ -223,13 +223,15 @@ function dedupe(needles: Needle[]): Needle[] {
 export function describeFindings(findings: Finding[], max = 60): string {
 	const groups = new Map<string, Finding[]>();
 	for (const finding of findings) {
-		const key = `${finding.secret}\u0000${finding.place.replace(/execution \d+ /, 'execution ')}`;
+		// One line per secret and scenario (the text before the first ":" of the place).
+		const key = `${finding.secret}\u0000${finding.place.split(':')[0]}`;
 		groups.set(key, [...(groups.get(key) ?? []), finding]);
 	}
 	const lines = [...groups.values()].slice(0, max).map((group) => {
 		const f = group[0];
 		const encodings = [...new Set(group.flatMap((g) => g.encodings))].join('/');
-		return `- ${f.secret} (${f.kind}) in ${f.place}${group.length > 1 ? ` (+${group.length - 1})` : ''} as ${encodings}: …${f.context}…`;
+		const more = group.length > 1 ? ` (and ${group.length - 1} more views of it)` : '';
+		return `- ${f.secret} (${f.kind}) in ${f.place}${more} as ${encodings}: …${f.context}…`;
 	});
 	if (groups.size > max) lines.push(`… and ${groups.size - max} more`);
 	return lines.join('\n');
