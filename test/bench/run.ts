@@ -3,7 +3,8 @@
 // credential), Configured API Call (with this package's header key) and the floor: a bench-only
 // node that loops helpers.httpRequest (test/bench/nodes, loaded through N8N_CUSTOM_EXTENSIONS).
 // Then counts token requests of a password-grant credential over 10 executions of 1000 items.
-// It prints figures; it asserts nothing.
+// It prints figures; it asserts nothing. BENCH_PROFILE=1 also records a CPU profile of n8n
+// while Configured API Call runs sequentially, and prints where the time goes.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -17,6 +18,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const INSPECT_PORT = 9329;
 
 const build = spawnSync(process.execPath, [join(root, 'test/tools/build.mjs')], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(1);
@@ -36,7 +39,11 @@ const apiUrl = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
 await ensureN8n();
 const n8n: N8nInstance = await startN8n({
 	tarball: packPackage(),
-	env: { N8N_CUSTOM_EXTENSIONS: join(here, 'nodes'), N8N_LOG_LEVEL: 'warn' },
+	env: {
+		N8N_CUSTOM_EXTENSIONS: join(here, 'nodes'),
+		N8N_LOG_LEVEL: 'warn',
+		...(PROFILE ? { NODE_OPTIONS: `--inspect=127.0.0.1:${INSPECT_PORT}` } : {}),
+	},
 });
 
 const items = { id: 'items', name: 'Items', type: 'CUSTOM.benchItems', typeVersion: 1, position: [200, 0], parameters: { count: ITEMS } };
@@ -83,6 +90,18 @@ try {
 		position: [400, 0],
 		parameters: { url: `${apiUrl}/open`, concurrency },
 	});
+	if (PROFILE) {
+		const workflow = chain('profile', manualTrigger(), items, callNode({ url: '/data', environment: 'live' }, ours));
+		await nodeTime(workflow, 'Call'); // warm-up, outside the profile
+		const profiler = await startProfiler(INSPECT_PORT);
+		const ms = await nodeTime(workflow, 'Call');
+		const profile = await profiler.stop();
+		console.log(`\nConfigured API Call, sequential: ${ms.toFixed(3)} ms per item while profiling`);
+		summariseProfile(profile);
+		await n8n.stop();
+		api.close();
+		process.exit(0);
+	}
 	const rows: Array<[string, number, number]> = [];
 	for (const inFlight of [1, 8]) {
 		const floorMs = await nodeTime(chain(`floor ${inFlight}`, manualTrigger(), items, floor(inFlight)), 'Floor');
@@ -133,4 +152,82 @@ try {
 } finally {
 	await n8n.stop();
 	api.close();
+}
+
+interface ProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string };
+}
+
+interface Profile {
+	nodes: ProfileNode[];
+	samples: number[];
+	timeDeltas: number[];
+}
+
+/** Starts V8's CPU profiler in n8n's main process through its inspector (Chrome DevTools Protocol). */
+async function startProfiler(port: number): Promise<{ stop(): Promise<Profile> }> {
+	const [target] = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+	const socket = new WebSocket(target.webSocketDebuggerUrl);
+	await new Promise((resolve, reject) => socket.addEventListener('open', resolve, { once: true }) ?? socket.addEventListener('error', reject));
+	let id = 0;
+	const send = (method: string, params: object = {}) =>
+		new Promise<any>((resolve) => {
+			const mine = ++id;
+			const listen = (event: MessageEvent) => {
+				const message = JSON.parse(String(event.data));
+				if (message.id !== mine) return;
+				socket.removeEventListener('message', listen);
+				resolve(message.result);
+			};
+			socket.addEventListener('message', listen);
+			socket.send(JSON.stringify({ id: mine, method, params }));
+		});
+	await send('Profiler.enable');
+	await send('Profiler.setSamplingInterval', { interval: 200 });
+	await send('Profiler.start');
+	return {
+		async stop() {
+			const { profile } = await send('Profiler.stop');
+			socket.close();
+			return profile as Profile;
+		},
+	};
+}
+
+/** Where a script comes from: this package, an npm package, or Node.js itself. */
+function origin(url: string): string {
+	const last = url.lastIndexOf('node_modules/');
+	if (last >= 0) {
+		const name = /^((?:@[^/]+\/)?[^/]+)/.exec(url.slice(last + 'node_modules/'.length))?.[1] ?? url;
+		return name === 'n8n-nodes-api-connector' ? 'this package' : name;
+	}
+	if (url.includes('/test/bench/')) return 'bench nodes';
+	return url.startsWith('node:') || !url ? 'Node.js internals' : url;
+}
+
+/** Self time of n8n's main process by where the code comes from. */
+function summariseProfile(profile: Profile) {
+	const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+	const self = new Map<string, number>();
+	const functions = new Map<string, number>();
+	let busy = 0;
+	profile.samples.forEach((sample, index) => {
+		const { url, functionName } = byNode.get(sample)!.callFrame;
+		const ms = (profile.timeDeltas[index] ?? 0) / 1000;
+		if (functionName === '(idle)') return;
+		const where = functionName.startsWith('(') ? functionName : origin(url);
+		self.set(where, (self.get(where) ?? 0) + ms);
+		const fn = `${functionName || '(anonymous)'}  ${url.split('/').slice(-3).join('/')}`;
+		functions.set(fn, (functions.get(fn) ?? 0) + ms);
+		busy += ms;
+	});
+	console.log(`\nWhere n8n's main process spent its CPU time during those executions (${(busy / 1000).toFixed(2)} s busy):\n`);
+	console.log('| Code | Self time | Share |');
+	console.log('|---|---|---|');
+	for (const [where, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 16)) {
+		console.log(`| ${where} | ${ms.toFixed(0)} ms | ${((ms / busy) * 100).toFixed(1)}% |`);
+	}
+	console.log('\nTop functions by self time:\n');
+	for (const [fn, ms] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${fn}`);
 }
