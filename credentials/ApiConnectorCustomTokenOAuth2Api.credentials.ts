@@ -79,7 +79,7 @@ export class ApiConnectorCustomTokenOAuth2Api implements ICredentialType {
 	properties: INodeProperties[] = [
 		tokenUrlField('https://api.example.com/auth/login'),
 		{
-			displayName: 'Method',
+			displayName: 'Token Request Method',
 			name: 'requestMethod',
 			type: 'options',
 			options: [
@@ -109,7 +109,7 @@ export class ApiConnectorCustomTokenOAuth2Api implements ICredentialType {
 			],
 		},
 		{
-			displayName: 'Body Type',
+			displayName: 'Token Request Body Type',
 			name: 'bodyType',
 			type: 'options',
 			options: [
@@ -120,7 +120,7 @@ export class ApiConnectorCustomTokenOAuth2Api implements ICredentialType {
 			default: 'json',
 		},
 		{
-			displayName: 'Body',
+			displayName: 'Token Request Body',
 			name: 'body',
 			type: 'string',
 			typeOptions: { rows: 4 },
@@ -130,7 +130,7 @@ export class ApiConnectorCustomTokenOAuth2Api implements ICredentialType {
 			displayOptions: { hide: { bodyType: ['none'] } },
 		},
 		{
-			displayName: 'Headers',
+			displayName: 'Token Request Headers',
 			name: 'requestHeaders',
 			type: 'fixedCollection',
 			typeOptions: { multipleValues: true },

@@ -109,7 +109,7 @@ export class ApiConnectorJwtBearerApi implements ICredentialType {
 		},
 		tokenUrlField('https://oauth2.googleapis.com/token', exchange),
 		{
-			displayName: 'Issuer (Iss)',
+			displayName: 'Issuer (iss)',
 			name: 'issuer',
 			type: 'string',
 			default: '',
@@ -118,14 +118,14 @@ export class ApiConnectorJwtBearerApi implements ICredentialType {
 			description: 'Who signs: the service account email, client ID or issuer ID the provider gave you',
 		},
 		{
-			displayName: 'Subject (Sub)',
+			displayName: 'Subject (sub)',
 			name: 'subject',
 			type: 'string',
 			default: '',
 			description: 'Optional. The user to act for, where the provider allows it.',
 		},
 		{
-			displayName: 'Audience (Aud)',
+			displayName: 'Audience (aud)',
 			name: 'audience',
 			type: 'string',
 			default: '',
@@ -168,7 +168,7 @@ export class ApiConnectorJwtBearerApi implements ICredentialType {
 			default: 'RS256',
 			description: 'RS and PS need an RSA key, ES256/384/512 an EC P-256/P-384/P-521 key',
 		},
-		{ displayName: 'Key ID (Kid)', name: 'keyId', type: 'string', default: '', description: 'Optional. Sent in the JWT header.' },
+		{ displayName: 'Key ID (kid)', name: 'keyId', type: 'string', default: '', description: 'Optional. Sent in the JWT header.' },
 		{
 			displayName: 'Lifetime (Seconds)',
 			name: 'lifetime',

@@ -20,6 +20,7 @@ export class ConfiguredApiCall implements INodeType {
 		description:
 			'Calls any REST API with a stored credential: API keys, Basic, OAuth2 password, custom token or authorization code, JWT bearer, client certificates',
 		defaults: { name: 'Configured API Call' },
+		documentationUrl: 'https://www.npmjs.com/package/n8n-nodes-api-connector#configured-api-call',
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],

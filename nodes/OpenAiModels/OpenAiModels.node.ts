@@ -36,6 +36,7 @@ export class OpenAiModels implements INodeType {
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description: 'Lists, gets and deletes the models of OpenAI or an OpenAI-compatible API',
 		defaults: { name: 'OpenAI Models' },
+		documentationUrl: 'https://www.npmjs.com/package/n8n-nodes-api-connector#openai-models',
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
