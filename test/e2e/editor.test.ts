@@ -11,7 +11,7 @@
 //     output panel shows the demo API's answer; OpenAI Models lists the demo models the same way.
 //
 // Screenshots of every step land in test/artifacts/ (E2E_ARTIFACTS). The README's pictures,
-// docs/configured-api-call.png and docs/credential-form.png, are written when they are missing,
+// test/screenshots/configured-api-call.png and credential-form.png, are written when they are missing,
 // or always with DOCS_SCREENSHOTS=1 (they hold the time of the run, so they would change at
 // every run otherwise).
 //
@@ -36,7 +36,7 @@ const PACKAGE = 'n8n-nodes-api-connector';
 const DOCS_PREFIX = `https://www.npmjs.com/package/${PACKAGE}#`;
 /** README-sized pictures. */
 const VIEWPORT = { width: 1280, height: 800 };
-const docsDir = join(repoRoot, 'docs');
+const docsDir = join(repoRoot, 'test', 'screenshots');
 
 type IconUrl = string | { light: string; dark: string };
 
@@ -113,7 +113,7 @@ async function editorFile(path: string): Promise<Response> {
 
 const lightIcon = (icon: IconUrl | undefined) => (typeof icon === 'string' ? icon : icon?.light);
 
-/** Saves a README picture into docs/ (see the header: when missing, or with DOCS_SCREENSHOTS=1). */
+/** Saves a README picture into test/screenshots/ (see the header: when missing, or with DOCS_SCREENSHOTS=1). */
 function toDocs(artifact: string, name: string): string | undefined {
 	const target = join(docsDir, name);
 	if (existsSync(target) && process.env.DOCS_SCREENSHOTS !== '1') return undefined;
