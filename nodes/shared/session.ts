@@ -131,7 +131,7 @@ export class CallSession {
 		return response;
 	}
 
-	/** One call with the credential applied (never the caller's object: authenticate changes it). */
+	/** One call with the credential applied, on a copy of the options: n8n changes those it gets. */
 	private async authenticated(options: IHttpRequestOptions): Promise<unknown> {
 		if (this.kind !== 'token') return await this.call(options);
 		while (this.refreshing) await this.refreshing;
