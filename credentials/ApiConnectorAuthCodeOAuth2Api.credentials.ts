@@ -1,11 +1,11 @@
-import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
-import { baseUrlField, refreshOnStatusField, testUrlField } from './common/fields';
-import { testRequest } from './common/testRequest';
+import { baseUrlField, refreshOnStatusField } from './common/fields';
 
 // The authorization-code ("user-agent") flow. It extends n8n's own oAuth2Api, so the editor's
 // Connect button, the consent redirect, token storage and refresh are n8n's, and n8n's HTTP
-// Request node can use it as is.
+// Request node can use it as is. Its check is n8n's own: the editor shows "Account connected"
+// instead of a Test button for OAuth2 credentials.
 export class ApiConnectorAuthCodeOAuth2Api implements ICredentialType {
 	name = 'apiConnectorAuthCodeOAuth2Api';
 
@@ -104,8 +104,5 @@ export class ApiConnectorAuthCodeOAuth2Api implements ICredentialType {
 			default: "={{ String($self.refreshOnStatus || '401').split(',').map((code) => Number(code.trim())).filter((code) => code > 0) }}",
 		},
 		baseUrlField,
-		testUrlField,
 	];
-
-	test: ICredentialTestRequest = testRequest;
 }

@@ -117,7 +117,6 @@ export const METHODS: DemoMethod[] = [
 			scope: 'profile',
 			authentication: 'header',
 			baseUrl: api.oauthUrl,
-			testUrl: '/api/me',
 		}),
 		call: { path: '/api/me' },
 		connect: true,

@@ -133,7 +133,6 @@ async function createCredentialInEditor(c: Case, name: string): Promise<Credenti
 	if (c.offlineAccess) await modal.getByTestId('parameter-input-offlineAccess').locator('.el-switch').click();
 	if (c.extraAuthQueryParameters) await type('extraAuthQueryParameters', c.extraAuthQueryParameters);
 	await type('refreshOnStatus', c.refreshOnStatus);
-	await type('testUrl', auth.apiUrl);
 	await screenshot(page, `${c.grantType}-1-credential-form`, { fullPage: true });
 
 	const saved = page.waitForResponse((r) => new URL(r.url()).pathname === '/rest/credentials' && r.request().method() === 'POST');
