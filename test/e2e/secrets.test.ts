@@ -959,7 +959,6 @@ describe('authorization code credential, connected through n8n’s own OAuth2 fl
 				scope: 'read',
 				authentication: 'header',
 				baseUrl: api.url,
-				testUrl: '/api/me',
 			},
 		});
 		// The editor's Connect button, as a browser does it: n8n gives the authorization URL (and
