@@ -27,6 +27,7 @@ import { DEMO_OWNER, startDemo, type Demo } from '../demo/demo.ts';
 import type { DemoEntry } from '../demo/setup.ts';
 import { launchBrowser, loginToEditor, screenshot, withFailureScreenshot, type E2eBrowser, type Page } from './browser.ts';
 import { repoRoot } from './n8n.ts';
+import { Stopwatch } from './stopwatch.ts';
 
 const require = createRequire(import.meta.url);
 // n8n-workflow's ESM build does not load under Node's native ESM: its CommonJS build does.
@@ -94,17 +95,7 @@ let credentialTypes: Map<string, CredentialTypeJson>;
 /** The credential classes as the package declares them (dist/, which the tested tarball is packed from). */
 const declaredCredentials = new Map<string, { name: string; displayName: string; properties: INodeProperties[] }>();
 let nodeTypes: NodeTypeJson[];
-const timings: [string, number][] = [];
-const fileStarted = performance.now();
-
-async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
-	const started = performance.now();
-	try {
-		return await work();
-	} finally {
-		timings.push([label, performance.now() - started]);
-	}
-}
+const watch = new Stopwatch('editor.test.ts');
 
 /** GET a static file of the editor (types, icons) with the owner's session, as the editor does. */
 async function editorFile(path: string): Promise<Response> {
@@ -166,7 +157,7 @@ const readmeAnchors = () =>
 before(
 	async () => {
 		// The browser first: a missing Chromium fails the file at once, before n8n starts.
-		browser = await timed('Chromium launch', () => launchBrowser({ viewport: VIEWPORT }));
+		browser = await watch.time('Chromium launch', () => launchBrowser({ viewport: VIEWPORT }));
 		page = await browser.newPage();
 		// Read with the packing below: dist/ may be rebuilt while this file runs.
 		for (const credential of CREDENTIALS) {
@@ -175,11 +166,11 @@ before(
 			const declared = new (require(file)[credential.className])();
 			declaredCredentials.set(declared.name, declared);
 		}
-		demo = await timed('demo start (npm pack, n8n, demo API, demo content)', () => startDemo({ log: (line) => console.log(`[demo] ${line}`) }));
+		demo = await watch.time('demo start (npm pack, n8n, demo API, demo content)', () => startDemo({ log: (line) => console.log(`[demo] ${line}`) }));
 		const types = (await (await editorFile('types/credentials.json')).json()) as CredentialTypeJson[];
 		credentialTypes = new Map(types.map((type) => [type.name, type]));
 		nodeTypes = (await (await editorFile('types/nodes.json')).json()) as NodeTypeJson[];
-		await timed('editor sign-in', () => loginToEditor(page, demo.n8n, DEMO_OWNER));
+		await watch.time('editor sign-in', () => loginToEditor(page, demo.n8n, DEMO_OWNER));
 	},
 	{ timeout: 20 * 60_000 },
 );
@@ -188,9 +179,7 @@ after(async () => {
 	await browser?.close();
 	await demo?.stop();
 	if (browser?.external.length) console.log(`[e2e] the browser was kept from reaching: ${[...new Set(browser.external)].join(', ')}`);
-	const width = Math.max(...timings.map(([label]) => label.length));
-	console.log(`[e2e] editor.test.ts timings:\n${timings.map(([label, ms]) => `  ${label.padEnd(width)}  ${(ms / 1000).toFixed(1).padStart(6)} s`).join('\n')}`);
-	console.log(`[e2e] editor.test.ts: ${((performance.now() - fileStarted) / 1000).toFixed(1)} s in all`);
+	watch.print();
 });
 
 describe('nodes', () => {
@@ -226,7 +215,7 @@ describe('nodes', () => {
 		test(`the nodes panel finds "${node.displayName}" by search, with its icon and description`, { timeout: 120_000 }, async () => {
 			const type = nodeTypes.find((t) => t.name === node.type);
 			assert.ok(type, `${node.type} is not in /types/nodes.json`);
-			await timed(`nodes panel: ${node.displayName}`, () =>
+			await watch.time(`nodes panel: ${node.displayName}`, () =>
 				withFailureScreenshot(page, `nodes-panel-${node.displayName}`, async () => {
 					const search = await openNodesPanel();
 					await search.fill(node.displayName);
@@ -262,7 +251,7 @@ describe('nodes', () => {
 		const operations = type.properties.find((p) => p.name === 'operation')?.options ?? [];
 		const actions = operations.flatMap((o) => ('action' in o && typeof o.action === 'string' ? [o.action] : [])).sort();
 		assert.ok(actions.length > 0, 'OpenAI Models has operations with action names');
-		await timed('nodes panel: OpenAI Models under "Action in an app"', () =>
+		await watch.time('nodes panel: OpenAI Models under "Action in an app"', () =>
 			withFailureScreenshot(page, 'nodes-panel-openai-models-actions', async () => {
 				await openNodesPanel();
 				await page.getByTestId('node-creator').getByText('Action in an app', { exact: true }).click();
@@ -397,7 +386,7 @@ describe('credential forms', () => {
 			assert.equal(declared.displayName, type.displayName);
 			const expected = expectedFields(credential.type, new Set(declared.properties.map((p) => p.name)));
 
-			await timed(`credential form: ${credential.type}`, () =>
+			await watch.time(`credential form: ${credential.type}`, () =>
 				withFailureScreenshot(page, `credential-form-${credential.type}`, async () => {
 					const modal = await openNewCredential(type.displayName);
 					const fields = await renderedFields();
@@ -534,7 +523,7 @@ describe('demo workflows run from the editor', () => {
 
 	test('Header key: "Execute workflow" runs Configured API Call and its output shows the API\'s answer', { timeout: 120_000 }, async () => {
 		const { workflowId } = entry('Header key');
-		await timed('demo run: Header key', () =>
+		await watch.time('demo run: Header key', () =>
 			withFailureScreenshot(page, 'configured-api-call-run', async () => {
 				const { node, execution } = await runInEditor(workflowId, 'Call the Demo API');
 				// On the canvas: the node's icon and its subtitle (method and URL).
@@ -566,7 +555,7 @@ describe('demo workflows run from the editor', () => {
 
 	test('OpenAI: "Execute workflow" runs OpenAI Models and its output lists the models', { timeout: 120_000 }, async () => {
 		const { workflowId } = entry('OpenAI');
-		await timed('demo run: OpenAI', () =>
+		await watch.time('demo run: OpenAI', () =>
 			withFailureScreenshot(page, 'openai-models-run', async () => {
 				const { node, execution } = await runInEditor(workflowId, 'List Models');
 				assert.ok((await node.innerText()).includes('list: model'), `canvas node shows ${JSON.stringify(await node.innerText())}`);

@@ -7,21 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { ensureN8n, isN8nInstalled, packPackage, startN8n, type N8nInstance } from './n8n.ts';
+import { Stopwatch } from './stopwatch.ts';
 
 const CREDENTIAL_TYPE = 'apiConnectorHeaderKeyApi';
 const PACKAGE = 'n8n-nodes-api-connector';
 const GOOD_KEY = 'k-live-123';
 
-const timings: [string, number][] = [];
-async function timed<T>(label: string, work: () => Promise<T> | T): Promise<T> {
-	const started = performance.now();
-	try {
-		return await work();
-	} finally {
-		timings.push([label, performance.now() - started]);
-		console.log(`[e2e] ${label}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-	}
-}
+const watch = new Stopwatch('n8n.test.ts', true);
 
 /** A tiny API: GET /me answers only to "Authorization: Bearer k-live-123". */
 async function startApi() {
@@ -59,22 +51,21 @@ describe('n8n end to end', () => {
 		async () => {
 			api = await startApi();
 			const cached = isN8nInstalled();
-			await timed(`install n8n (${cached ? 'cached' : 'cold'})`, () => ensureN8n());
-			const tarball = await timed('npm pack', () => packPackage());
-			n8n = await timed('start n8n (install package, boot, owner)', () => startN8n({ tarball }));
+			await watch.time(`install n8n (${cached ? 'cached' : 'cold'})`, () => ensureN8n());
+			const tarball = await watch.time('npm pack', () => packPackage());
+			n8n = await watch.time('start n8n (install package, boot, owner)', () => startN8n({ tarball }));
 		},
 		{ timeout: 20 * 60_000 },
 	);
 
 	after(async () => {
-		if (n8n) await timed('stop n8n', () => n8n.stop());
+		if (n8n) await watch.time('stop n8n', () => n8n.stop());
 		await api?.close();
-		console.log('[e2e] timings:');
-		for (const [label, ms] of timings) console.log(`  ${label.padEnd(48)} ${(ms / 1000).toFixed(1).padStart(6)} s`);
+		watch.print();
 	});
 
 	it('knows the credential type from the installed package', async () => {
-		const types = await timed('list credential types', () => n8n.credentialTypes());
+		const types = await watch.time('list credential types', () => n8n.credentialTypes());
 		const type = types.find((t) => t.name === CREDENTIAL_TYPE);
 		assert.ok(type, `${CREDENTIAL_TYPE} is not among n8n's ${types.length} credential types`);
 		// Credential names are global in n8n (no package prefix); the icon path says where it came from.
@@ -82,11 +73,11 @@ describe('n8n end to end', () => {
 	});
 
 	it('tests an unsaved credential like the editor (good and bad key)', async () => {
-		const good = await timed('test unsaved credential (good key)', () =>
+		const good = await watch.time('test unsaved credential (good key)', () =>
 			n8n.testCredential({ type: CREDENTIAL_TYPE, name: 'Unsaved', data: credentialData() }),
 		);
 		assert.equal(good.status, 'OK', good.message);
-		const bad = await timed('test unsaved credential (bad key)', () =>
+		const bad = await watch.time('test unsaved credential (bad key)', () =>
 			n8n.testCredential({ type: CREDENTIAL_TYPE, name: 'Unsaved', data: { ...credentialData(), apiKey: 'k-wrong' } }),
 		);
 		assert.equal(bad.status, 'Error');
@@ -95,12 +86,12 @@ describe('n8n end to end', () => {
 	});
 
 	it('tests a saved credential like the editor (stored and edited key)', async () => {
-		credential = await timed('create credential', () =>
+		credential = await watch.time('create credential', () =>
 			n8n.createCredential({ name: 'E2E header key', type: CREDENTIAL_TYPE, data: credentialData() }),
 		);
-		const stored = await timed('test saved credential', () => n8n.testCredential({ id: credential.id }));
+		const stored = await watch.time('test saved credential', () => n8n.testCredential({ id: credential.id }));
 		assert.equal(stored.status, 'OK', stored.message);
-		const edited = await timed('test saved credential with an edited key', () =>
+		const edited = await watch.time('test saved credential with an edited key', () =>
 			n8n.testCredential({ id: credential.id, data: { apiKey: 'k-wrong' } }),
 		);
 		assert.equal(edited.status, 'Error');
@@ -116,7 +107,7 @@ describe('n8n end to end', () => {
 			connections: connect('Start', 'Call API'),
 		});
 		const before = api.seen.length;
-		const run = await timed('manual run', () => n8n.runWorkflowManually(id));
+		const run = await watch.time('manual run', () => n8n.runWorkflowManually(id));
 		assert.equal(run.status, 'success', JSON.stringify(run.error ?? run.nodes['Call API']?.error));
 		assert.deepEqual(run.nodes['Call API'].json, [{ id: 'user-1', name: 'E2E User' }]);
 		const calls = api.seen.slice(before);
@@ -144,9 +135,9 @@ describe('n8n end to end', () => {
 			],
 			connections: connect('Webhook', 'Call API'),
 		});
-		await timed('activate workflow', () => n8n.activateWorkflow(id));
+		await watch.time('activate workflow', () => n8n.activateWorkflow(id));
 		const before = api.seen.length;
-		const response = await timed('webhook call', () => n8n.callWebhook(path, { body: { hello: 'world' } }));
+		const response = await watch.time('webhook call', () => n8n.callWebhook(path, { body: { hello: 'world' } }));
 		assert.equal(response.status, 200, JSON.stringify(response.body));
 		assert.deepEqual(response.body, { id: 'user-1', name: 'E2E User' });
 		assert.equal(api.seen.slice(before)[0]?.headers.authorization, `Bearer ${GOOD_KEY}`);

@@ -10,20 +10,13 @@ import { after, before, describe, it } from 'node:test';
 import { listen } from '../rig/http.ts';
 import { OPENAI_KEYS, RIG_ORG, RIG_PROJECT, startOpenAiServer, type OpenAiServer } from '../rig/openaiServer.ts';
 import { ensureN8n, isN8nInstalled, packPackage, startN8n, type N8nInstance } from './n8n.ts';
+import { Stopwatch } from './stopwatch.ts';
 
 const TYPE = 'apiConnectorOpenAiApi';
 const PACKAGE = 'n8n-nodes-api-connector';
 const WRONG_KEY = 'sk-proj-e2eWrongKey00000000000000000000000000000Wx77';
 
-const timings: [string, number][] = [];
-async function timed<T>(label: string, work: () => Promise<T> | T): Promise<T> {
-	const started = performance.now();
-	try {
-		return await work();
-	} finally {
-		timings.push([label, performance.now() - started]);
-	}
-}
+const watch = new Stopwatch('openai.test.ts');
 
 const manualTrigger = () => ({ id: randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} });
 const connect = (from: string, to: string) => ({ [from]: { main: [[{ node: to, type: 'main', index: 0 }]] } });
@@ -37,9 +30,9 @@ describe('OpenAI credential and node in a real n8n', () => {
 	before(
 		async () => {
 			openai = await startOpenAiServer();
-			await timed(`install n8n (${isN8nInstalled() ? 'cached' : 'cold'})`, () => ensureN8n());
-			const tarball = await timed('npm pack', () => packPackage());
-			n8n = await timed('start n8n', () => startN8n({ tarball }));
+			await watch.time(`install n8n (${isN8nInstalled() ? 'cached' : 'cold'})`, () => ensureN8n());
+			const tarball = await watch.time('npm pack', () => packPackage());
+			n8n = await watch.time('start n8n', () => startN8n({ tarball }));
 			credential = await n8n.createCredential({ name: 'E2E OpenAI', type: TYPE, data: data() });
 		},
 		{ timeout: 20 * 60_000 },
@@ -48,8 +41,7 @@ describe('OpenAI credential and node in a real n8n', () => {
 	after(async () => {
 		await n8n?.stop();
 		await openai?.close();
-		console.log('[e2e openai] timings:');
-		for (const [label, ms] of timings) console.log(`  ${label.padEnd(44)} ${(ms / 1000).toFixed(2).padStart(7)} s`);
+		watch.print();
 	});
 
 	// n8n 2.41.1's Test button sends the credential's test request (GET {Base URL}/models) and runs
@@ -58,7 +50,7 @@ describe('OpenAI credential and node in a real n8n', () => {
 	// and a network failure n8n's own text (the error code).
 	it('tests the credential like the Test button, with a distinct message per problem', async () => {
 		const test = (label: string, extra: Record<string, unknown>) =>
-			timed(`Test button: ${label}`, () => n8n.testCredential({ type: TYPE, name: 'Unsaved', data: data(extra) }));
+			watch.time(`Test button: ${label}`, () => n8n.testCredential({ type: TYPE, name: 'Unsaved', data: data(extra) }));
 		const closed = await listen('none', () => {});
 		await closed.close();
 		const strict = await startOpenAiServer({ scopeStatus: 401 });
@@ -110,12 +102,12 @@ describe('OpenAI credential and node in a real n8n', () => {
 		assert.equal(messages.size, cases.length, 'every problem has its own message');
 		for (const message of messages) assert.doesNotMatch(message, /sk-|Wx77/);
 
-		const saved = await timed('Test button: saved credential', () => n8n.testCredential({ id: credential.id }));
+		const saved = await watch.time('Test button: saved credential', () => n8n.testCredential({ id: credential.id }));
 		assert.equal(saved.status, 'OK', saved.message);
 	});
 
 	it('fills the Model dropdown through the editor route (listSearch)', async () => {
-		const answer = await timed('Model dropdown search', () =>
+		const answer = await watch.time('Model dropdown search', () =>
 			n8n.rest('POST', '/dynamic-node-parameters/resource-locator-results', {
 				path: 'parameters.modelId',
 				nodeTypeAndVersion: { name: `${PACKAGE}.openAiModels`, version: 1 },
@@ -149,7 +141,7 @@ describe('OpenAI credential and node in a real n8n', () => {
 			connections: connect('Start', 'Models'),
 		});
 		openai.requests.length = 0;
-		const run = await timed('workflow run: OpenAI Models list', () => n8n.runWorkflowManually(id));
+		const run = await watch.time('workflow run: OpenAI Models list', () => n8n.runWorkflowManually(id));
 		assert.equal(run.status, 'success', JSON.stringify(run.error ?? run.nodes.Models?.error));
 		const models = run.nodes.Models.json;
 		assert.deepEqual(models.map((m) => m.id), ['ft:gpt-4o-mini-2024-07-18:rig-org:support-bot:AbC123xy', 'ft:gpt-3.5-turbo-0125:rig-org:faq:Xy12Ab34']);
@@ -172,7 +164,7 @@ describe('OpenAI credential and node in a real n8n', () => {
 		});
 		const id = await n8n.createWorkflow({ name: 'E2E OpenAI HTTP Request', nodes: [manualTrigger(), httpRequest(credential)], connections: connect('Start', 'HTTP Request') });
 		openai.requests.length = 0;
-		const run = await timed('workflow run: HTTP Request node', () => n8n.runWorkflowManually(id));
+		const run = await watch.time('workflow run: HTTP Request node', () => n8n.runWorkflowManually(id));
 		assert.equal(run.status, 'success', JSON.stringify(run.error ?? run.nodes['HTTP Request']?.error));
 		assert.equal(run.nodes['HTTP Request'].json[0].object, 'list');
 		assert.equal(run.nodes['HTTP Request'].json[0].data.length, 7);
@@ -182,7 +174,7 @@ describe('OpenAI credential and node in a real n8n', () => {
 		// A 401 makes n8n run the key check once; its message replaces the bare "Unauthorized".
 		const wrong = await n8n.createCredential({ name: 'E2E OpenAI wrong key', type: TYPE, data: data({ apiKey: WRONG_KEY }) });
 		const failing = await n8n.createWorkflow({ name: 'E2E OpenAI HTTP Request 401', nodes: [manualTrigger(), httpRequest(wrong)], connections: connect('Start', 'HTTP Request') });
-		const refused = await timed('workflow run: HTTP Request node, wrong key', () => n8n.runWorkflowManually(failing));
+		const refused = await watch.time('workflow run: HTTP Request node, wrong key', () => n8n.runWorkflowManually(failing));
 		assert.equal(refused.status, 'error');
 		const error = refused.nodes['HTTP Request'].error;
 		assert.match(String(error?.message), /OpenAI does not accept this API key \(HTTP 401 invalid_api_key\)/, JSON.stringify(error));
