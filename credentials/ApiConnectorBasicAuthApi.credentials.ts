@@ -1,15 +1,14 @@
 import {
 	UserError,
 	type ICredentialDataDecryptedObject,
-	type ICredentialTestRequest,
 	type ICredentialType,
 	type IHttpRequestOptions,
 	type INodeProperties,
 	type Icon,
 } from 'n8n-workflow';
 
+import { guardedAuthenticate } from './common/boundary';
 import { baseUrlField, testUrlField, tlsFields } from './common/fields';
-import { testRequest } from './common/testRequest';
 import { withTls } from './common/tls';
 
 const encoded = new WeakMap<object, string>();
@@ -52,9 +51,7 @@ export class ApiConnectorBasicAuthApi implements ICredentialType {
 		...tlsFields(true),
 	];
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) {
-		return withTls(credentials, { ...requestOptions, headers: { ...requestOptions.headers, Authorization: basicHeader(credentials) } });
-	}
-
-	test: ICredentialTestRequest = testRequest;
+	authenticate = guardedAuthenticate(async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
+		withTls(credentials, { ...requestOptions, headers: { ...requestOptions.headers, Authorization: basicHeader(credentials) } }),
+	);
 }

@@ -1,14 +1,13 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
 
+import { guardedAuthenticate } from './common/boundary';
 import { baseUrlField, testUrlField, tlsFields } from './common/fields';
-import { testRequest } from './common/testRequest';
 import { withTls } from './common/tls';
 
 // A client certificate alone. Every other credential type of the package can carry one too
@@ -30,9 +29,7 @@ export class ApiConnectorClientCertificateApi implements ICredentialType {
 		testUrlField,
 	];
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) {
-		return withTls(credentials, requestOptions);
-	}
-
-	test: ICredentialTestRequest = testRequest;
+	authenticate = guardedAuthenticate(async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
+		withTls(credentials, requestOptions),
+	);
 }

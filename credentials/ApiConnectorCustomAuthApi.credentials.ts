@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IDataObject,
 	IHttpRequestOptions,
@@ -8,9 +7,9 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
+import { guardedAuthenticate } from './common/boundary';
 import { baseUrlField, testUrlField, tlsFields } from './common/fields';
 import { assertHeader } from './common/headers';
-import { testRequest } from './common/testRequest';
 import { withTls } from './common/tls';
 
 type Pair = { name: string; value: string };
@@ -85,7 +84,7 @@ export class ApiConnectorCustomAuthApi implements ICredentialType {
 		...tlsFields(true),
 	];
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, incoming: IHttpRequestOptions) {
+	authenticate = guardedAuthenticate(async (credentials: ICredentialDataDecryptedObject, incoming: IHttpRequestOptions) => {
 		const requestOptions: IHttpRequestOptions = { ...incoming };
 		const headers = pairs(credentials.headers);
 		if (headers.length) {
@@ -101,7 +100,5 @@ export class ApiConnectorCustomAuthApi implements ICredentialType {
 		}
 		mergeBody(requestOptions, pairs(credentials.bodyFields));
 		return withTls(credentials, requestOptions);
-	}
-
-	test: ICredentialTestRequest = testRequest;
+	});
 }

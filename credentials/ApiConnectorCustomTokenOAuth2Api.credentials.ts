@@ -1,7 +1,6 @@
 import {
 	UserError,
 	type ICredentialDataDecryptedObject,
-	type ICredentialTestRequest,
 	type ICredentialType,
 	type IDataObject,
 	type IHttpRequestHelper,
@@ -14,7 +13,6 @@ import { TOKEN_INPUTS } from './common/catalog';
 import { baseUrlField, prefixFields, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
 import { assertHeader } from './common/headers';
 import { fillPlaceholders, jsonEscape, privateValues } from './common/placeholders';
-import { testRequest } from './common/testRequest';
 import { authenticateWithToken, preAuthenticateWith } from './common/tokenCredential';
 import { requestToken } from './common/tokenEndpoint';
 import { tokenState, tokenStateFields } from './common/tokens';
@@ -56,7 +54,6 @@ async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecrypte
 		method: (c.requestMethod as IHttpRequestMethods) ?? 'POST',
 		headers,
 		...tokenRequestBody(c, values),
-		secrets: [...values.values()],
 		tokenPath: (c.answerPath as string) || 'access_token',
 		lifetimePath: (c.lifetimePath as string) || 'expires_in',
 		lifetimeKind: c.lifetimeKind === 'absolute' ? 'absolute' : 'seconds',
@@ -210,6 +207,4 @@ export class ApiConnectorCustomTokenOAuth2Api implements ICredentialType {
 	authenticate = authenticateWithToken(TOKEN_INPUTS.apiConnectorCustomTokenOAuth2Api);
 
 	preAuthentication = preAuthenticateWith(TOKEN_INPUTS.apiConnectorCustomTokenOAuth2Api, fetchToken);
-
-	test: ICredentialTestRequest = testRequest;
 }

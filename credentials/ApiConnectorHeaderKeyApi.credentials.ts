@@ -1,15 +1,13 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
-	IHttpRequestHelper,
 	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
 
-import { checkEveryKey, keyFields, keyTestRequest, selectedKey } from './common/apiKeys';
-import { checkSignal } from './common/checkOnTest';
+import { developmentBaseUrlField, keyFields, selectedKey } from './common/apiKeys';
+import { guardedAuthenticate } from './common/boundary';
 import { baseUrlField, prefixFields, prefixOf, testUrlField, tlsFields } from './common/fields';
 import { assertHeader } from './common/headers';
 import { withTls } from './common/tls';
@@ -18,8 +16,6 @@ async function applyHeaderKey(
 	credentials: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const signal = checkSignal(requestOptions);
-	if (signal) throw signal;
 	const name = (credentials.headerName as string).trim();
 	const value = `${prefixOf(credentials)}${selectedKey(credentials)}`;
 	assertHeader(name, value, 'Private Key in Header');
@@ -47,15 +43,10 @@ export class ApiConnectorHeaderKeyApi implements ICredentialType {
 		...prefixFields(),
 		...keyFields('Key'),
 		baseUrlField,
+		developmentBaseUrlField,
 		testUrlField,
 		...tlsFields(true),
 	];
 
-	authenticate = applyHeaderKey;
-
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		return await checkEveryKey.call(this, credentials, applyHeaderKey);
-	}
-
-	test: ICredentialTestRequest = keyTestRequest;
+	authenticate = guardedAuthenticate(applyHeaderKey);
 }

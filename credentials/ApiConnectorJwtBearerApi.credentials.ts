@@ -1,7 +1,6 @@
 import {
 	UserError,
 	type ICredentialDataDecryptedObject,
-	type ICredentialTestRequest,
 	type ICredentialType,
 	type IDataObject,
 	type IHttpRequestHelper,
@@ -13,7 +12,6 @@ import { TOKEN_INPUTS } from './common/catalog';
 import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
 import { assertionClaims, JWT_ALGORITHMS, signJwt, type JwtAlgorithm } from './common/jwt';
 import { readPemBlocks } from './common/pem';
-import { testRequest } from './common/testRequest';
 import { importPrivateKey } from './common/tls';
 import { authenticateWithToken, preAuthenticateWith } from './common/tokenCredential';
 import { requestToken } from './common/tokenEndpoint';
@@ -70,7 +68,6 @@ async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecrypte
 	const answer = await requestToken(helper, c, {
 		url: c.tokenUrl as string,
 		form,
-		secrets: [jwt],
 		grantHint:
 			'The signed assertion was refused: check the issuer, subject, audience, that the key is the one registered with the provider, the algorithm, and that the lifetime is within what the provider allows.',
 	});
@@ -195,6 +192,4 @@ export class ApiConnectorJwtBearerApi implements ICredentialType {
 	authenticate = authenticateWithToken(TOKEN_INPUTS.apiConnectorJwtBearerApi);
 
 	preAuthentication = preAuthenticateWith(TOKEN_INPUTS.apiConnectorJwtBearerApi, fetchToken);
-
-	test: ICredentialTestRequest = testRequest;
 }

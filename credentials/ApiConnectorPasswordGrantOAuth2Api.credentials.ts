@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IDataObject,
 	IHttpRequestHelper,
@@ -11,19 +10,17 @@ import type {
 import { addClientAuth, clientFields, extraParameters } from './common/clientAuth';
 import { TOKEN_INPUTS } from './common/catalog';
 import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
-import { testRequest } from './common/testRequest';
 import { authenticateWithToken, preAuthenticateWith } from './common/tokenCredential';
 import { GrantRefusedError, requestToken } from './common/tokenEndpoint';
 import { tokenState, tokenStateFields } from './common/tokens';
 
 async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecryptedObject, tokenFor: string) {
-	const secrets = [c.password, c.clientSecret, c.refreshToken];
 	const send = async (grant: Record<string, string>, grantHint: string) => {
 		const form: Record<string, string> = { ...extraParameters(c.extraBodyParameters), ...grant };
 		if (c.scope) form.scope = c.scope as string;
 		const headers: IDataObject = {};
 		addClientAuth(c, form, headers);
-		return await requestToken(helper, c, { url: c.tokenUrl as string, form, headers, secrets, grantHint });
+		return await requestToken(helper, c, { url: c.tokenUrl as string, form, headers, grantHint });
 	};
 	// A refresh token saves sending the password again; when the server refuses it (expired,
 	// revoked, rotated elsewhere) the password grant starts over.
@@ -89,6 +86,4 @@ export class ApiConnectorPasswordGrantOAuth2Api implements ICredentialType {
 	authenticate = authenticateWithToken(TOKEN_INPUTS.apiConnectorPasswordGrantOAuth2Api);
 
 	preAuthentication = preAuthenticateWith(TOKEN_INPUTS.apiConnectorPasswordGrantOAuth2Api, fetchToken);
-
-	test: ICredentialTestRequest = testRequest;
 }

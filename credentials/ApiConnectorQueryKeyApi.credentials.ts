@@ -1,15 +1,13 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
-	IHttpRequestHelper,
 	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
 
-import { checkEveryKey, keyFields, keyTestRequest, selectedKey } from './common/apiKeys';
-import { checkSignal } from './common/checkOnTest';
+import { developmentBaseUrlField, keyFields, selectedKey } from './common/apiKeys';
+import { guardedAuthenticate } from './common/boundary';
 import { baseUrlField, testUrlField, tlsFields } from './common/fields';
 import { withTls } from './common/tls';
 
@@ -17,8 +15,6 @@ async function applyQueryKey(
 	credentials: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const signal = checkSignal(requestOptions);
-	if (signal) throw signal;
 	const name = ((credentials.parameterName as string) ?? '').trim() || 'api_key';
 	return withTls(credentials, { ...requestOptions, qs: { ...requestOptions.qs, [name]: selectedKey(credentials) } });
 }
@@ -43,15 +39,10 @@ export class ApiConnectorQueryKeyApi implements ICredentialType {
 		},
 		...keyFields('Key'),
 		baseUrlField,
+		developmentBaseUrlField,
 		testUrlField,
 		...tlsFields(true),
 	];
 
-	authenticate = applyQueryKey;
-
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		return await checkEveryKey.call(this, credentials, applyQueryKey);
-	}
-
-	test: ICredentialTestRequest = keyTestRequest;
+	authenticate = guardedAuthenticate(applyQueryKey);
 }

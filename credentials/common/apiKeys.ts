@@ -1,20 +1,8 @@
-import {
-	UserError,
-	type ICredentialDataDecryptedObject,
-	type IDataObject,
-	type IHttpRequestHelper,
-	type IHttpRequestOptions,
-	type INodeProperties,
-} from 'n8n-workflow';
-
-import { displayUrl, networkProblem, statusOf } from './messages';
-import { checkingTestRequest } from './checkOnTest';
-import { testRequest } from './testRequest';
-import { withTls } from './tls';
-import { resolveUrl } from './urls';
+import { UserError, type ICredentialDataDecryptedObject, type INodeProperties } from 'n8n-workflow';
 
 // Keys with a live and a development value. Which one a call uses is decided by the node that
-// makes it (Configured API Call's Environment); n8n's own nodes always get the live key.
+// makes it (Configured API Call's Environment); n8n's own nodes always get the live key. A
+// development key may belong to a sandbox host: its own Base URL then goes with it.
 
 export type Environment = 'live' | 'development';
 
@@ -44,83 +32,45 @@ export const keyFields = (keyName: string): INodeProperties[] => [
 		type: 'hidden',
 		default: 'live',
 	},
-	{
-		// n8n runs preAuthentication only for a credential with an "expirable" field: when that
-		// field is empty (never, here) and after a 401. checkEveryKey then says which key the API
-		// refuses. See checkOnTest.ts for how the Test button gets there.
-		displayName: 'Key Check',
-		name: 'keyCheck',
-		type: 'hidden',
-		typeOptions: { expirable: true },
-		default: 'on test and after 401',
-	},
 ];
+
+export const developmentBaseUrlField: INodeProperties = {
+		displayName: 'Development Base URL',
+		name: 'developmentBaseUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://sandbox.example.com/v1',
+		description:
+			'Optional. Used instead of the Base URL with the development key, for APIs whose test keys work only on a sandbox host. The Test button checks the development key against it.',
+	};
+
+/** Whether the credential has a development key. */
+export const hasDevelopmentKey = (credentials: ICredentialDataDecryptedObject): boolean =>
+	typeof credentials.developmentApiKey === 'string' && credentials.developmentApiKey !== '';
 
 /** The key a call should carry, by the credential's environment. */
 export function selectedKey(credentials: ICredentialDataDecryptedObject): string {
 	if (credentials.environment === 'development') {
-		const key = credentials.developmentApiKey as string;
-		if (!key) {
+		if (!hasDevelopmentKey(credentials)) {
 			throw new UserError(
 				'The Development environment was chosen, but this credential has no development key. Add one to the credential, or choose Live.',
 			);
 		}
-		return key;
+		return credentials.developmentApiKey as string;
 	}
 	const key = credentials.apiKey as string;
 	if (!key) throw new UserError('The credential has no key. Enter it in the credential.');
 	return key;
 }
 
+/**
+ * The credential as a call in `environment` sees it: which key, and for the development key
+ * its own Base URL when one is set.
+ */
 export function withEnvironment(
 	credentials: ICredentialDataDecryptedObject,
 	environment: Environment,
 ): ICredentialDataDecryptedObject {
-	return { ...credentials, environment };
-}
-
-/** The Test button's request for key credentials: every key that is set is checked. */
-export const keyTestRequest = checkingTestRequest(testRequest);
-
-type ApplyKey = (
-	credentials: ICredentialDataDecryptedObject,
-	requestOptions: IHttpRequestOptions,
-) => Promise<IHttpRequestOptions>;
-
-/**
- * preAuthentication of key credentials: calls the test URL with every key that is set and
- * throws one message that says which the API refused. Returns nothing to store.
- */
-export async function checkEveryKey(
-	this: IHttpRequestHelper,
-	credentials: ICredentialDataDecryptedObject,
-	applyKey: ApplyKey,
-): Promise<IDataObject> {
-	if (!credentials.testUrl) return {};
-	const url = resolveUrl(credentials.baseUrl as string, credentials.testUrl as string, 'Test URL');
-	const environments: Environment[] = credentials.developmentApiKey ? ['live', 'development'] : ['live'];
-	const verdicts: string[] = [];
-	let failed = false;
-	for (const environment of environments) {
-		const options = await applyKey(withEnvironment(credentials, environment), {
-			url,
-			method: 'GET',
-			json: true,
-			sendCredentialsOnCrossOriginRedirect: false,
-		});
-		try {
-			await this.helpers.httpRequest(withTls(credentials, options));
-			verdicts.push(`${environment} key accepted`);
-		} catch (error) {
-			failed = true;
-			const status = statusOf(error);
-			if (status === 401 || status === 403) verdicts.push(`${environment} key refused (HTTP ${status})`);
-			else if (status) verdicts.push(`${environment} key: the test URL answered HTTP ${status}, check the Test URL`);
-			else verdicts.push(`${environment} key not checked: ${networkProblem(error) ?? (error as Error).message}`);
-		}
-	}
-	if (failed) {
-		throw new UserError(`Key check against ${displayUrl(url)}: ${verdicts.join('; ')}.`);
-	}
-	return {};
+	const sandbox = environment === 'development' && String(credentials.developmentBaseUrl ?? '').trim();
+	return { ...credentials, environment, ...(sandbox ? { baseUrl: sandbox } : {}) };
 }

@@ -1,3 +1,5 @@
+import { UserError } from 'n8n-workflow';
+
 // Every credential type of the package, what kind of authentication it does, and, for token
 // types, which fields a token depends on. Credentials and nodes both read it from here.
 
@@ -69,7 +71,9 @@ export const CREDENTIAL_CATALOG: CredentialEntry[] = [
 
 export function kindOf(type: string | undefined): CredentialKind {
 	if (!type || type === 'none') return 'none';
-	return CREDENTIAL_CATALOG.find((entry) => entry.type === type)?.kind ?? 'static';
+	const entry = CREDENTIAL_CATALOG.find((candidate) => candidate.type === type);
+	if (!entry) throw new UserError(`"${type}" is not a credential type of this package.`);
+	return entry.kind;
 }
 
 export function tokenInputsOf(type: string): readonly string[] | undefined {

@@ -123,6 +123,9 @@ export function excerpt(body: unknown, secrets: unknown[], max = 200): string {
 	return text.length > max ? `${text.slice(0, max)}...` : text;
 }
 
+/** Ends a text with a full stop, unless it already ends a sentence. */
+export const sentence = (text: string): string => (/[.?!]$/.test(text) ? text : `${text}.`);
+
 /** The URL without query string or credentials, safe to show. */
 export function displayUrl(url: string): string {
 	try {

@@ -5,6 +5,7 @@ import type {
 	IHttpRequestOptions,
 } from 'n8n-workflow';
 
+import { guardedAuthenticate } from './boundary';
 import { prefixOf } from './fields';
 import { assertHeader } from './headers';
 import { withTls } from './tls';
@@ -42,14 +43,14 @@ export function placeToken(credentials: ICredentialDataDecryptedObject, requestO
  * call then fails with 401 and n8n fetches a token for the current settings.
  */
 export function authenticateWithToken(fields: readonly string[]) {
-	return async (credentials: ICredentialDataDecryptedObject, incoming: IHttpRequestOptions) => {
+	return guardedAuthenticate(async (credentials: ICredentialDataDecryptedObject, incoming: IHttpRequestOptions) => {
 		const requestOptions: IHttpRequestOptions = { ...incoming };
 		const token = credentials.accessToken as string;
 		if (token && credentials.tokenFor === tokenFingerprint(credentials, fields)) {
 			placeToken(credentials, requestOptions, token);
 		}
 		return withTls(credentials, requestOptions);
-	};
+	});
 }
 
 export type FetchToken = (

@@ -6,12 +6,19 @@ import {
 	type IHttpRequestMethods,
 } from 'n8n-workflow';
 
-import { displayUrl, excerpt, networkProblem } from './messages';
+import { allowedDomainsOf, originOf } from './boundary';
+import { displayUrl, networkProblem, sentence } from './messages';
+import { readPath } from './paths';
 import { withTls } from './tls';
+import { executionOf } from './tokens';
+import { deadline, formatBytes, readBody, sendFollowing, type Answer } from './transport';
 
-// One request to a token endpoint, and what its answer means. Every failure becomes a message
-// that says which endpoint, what it answered and what to check, with the secrets blanked out.
-
+// One request to a token endpoint, and what its answer means.
+//
+// Everything a token endpoint sends back is treated as a secret until it has been parsed: a
+// message describes the shape of a wrong answer (status, content type, length, field names),
+// never its text. The only text quoted is an OAuth2 refusal's `error` code and a
+// prose-shaped `error_description` (RFC 6749 5.2), which say what to fix.
 
 export interface TokenRequest {
 	url: string;
@@ -20,9 +27,7 @@ export interface TokenRequest {
 	/** Sent as application/x-www-form-urlencoded unless `json` is set. */
 	form?: Record<string, string>;
 	json?: unknown;
-	/** Values to blank out of any message. */
-	secrets: unknown[];
-	/** Where the token and its lifetime sit in the JSON answer (dot paths). */
+	/** Where the token and its lifetime sit in the answer (dot paths). */
 	tokenPath?: string;
 	lifetimePath?: string;
 	lifetimeKind?: 'seconds' | 'absolute';
@@ -34,7 +39,6 @@ export interface TokenAnswer {
 	accessToken: string;
 	lifetimeSeconds?: number;
 	refreshToken?: string;
-	body: IDataObject;
 }
 
 /** Thrown when the endpoint refused the grant itself (a wrong password, an expired refresh token...). */
@@ -47,42 +51,63 @@ export class GrantRefusedError extends UserError {
 	}
 }
 
-export function readPath(body: unknown, path: string): unknown {
-	let current: unknown = body;
-	for (const part of path.split('.').filter(Boolean)) {
-		if (current === null || typeof current !== 'object') return undefined;
-		current = (current as Record<string, unknown>)[part];
-	}
-	return current;
-}
+/** A token answer is small; anything bigger is not one. */
+const MAX_TOKEN_ANSWER = 1024 * 1024;
 
-interface FullResponse {
-	body: unknown;
-	headers: Record<string, string>;
-	statusCode: number;
-}
+type Parsed = { kind: 'json' | 'form'; value: unknown } | { kind: 'html' | 'text' | 'empty' };
 
-function parseBody(response: FullResponse): { json?: unknown; kind: 'json' | 'html' | 'text' | 'empty' } {
-	const raw = response.body;
-	if (raw === undefined || raw === null || raw === '') return { kind: 'empty' };
-	if (typeof raw === 'object' && !Buffer.isBuffer(raw)) return { json: raw, kind: 'json' };
-	const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
-	const type = String(response.headers?.['content-type'] ?? '');
-	if (/html/i.test(type) || /^\s*<(!doctype|html|head|body)/i.test(text)) return { kind: 'html' };
+function parseAnswer(text: string, contentType: string): Parsed {
+	if (!text.trim()) return { kind: 'empty' };
+	if (/x-www-form-urlencoded/i.test(contentType)) return { kind: 'form', value: Object.fromEntries(new URLSearchParams(text.trim())) };
+	if (/html/i.test(contentType) || /^\s*<(!doctype|html|head|body)/i.test(text)) return { kind: 'html' };
 	try {
-		return { json: JSON.parse(text), kind: 'json' };
+		return { kind: 'json', value: JSON.parse(text) };
 	} catch {
 		return { kind: 'text' };
 	}
 }
 
-export async function requestToken(
-	helper: IHttpRequestHelper,
-	credentials: ICredentialDataDecryptedObject,
-	request: TokenRequest,
-): Promise<TokenAnswer> {
-	const where = `Token endpoint ${displayUrl(request.url)}`;
+/** What an answer looks like, without a word of what it says. */
+function shapeOf(parsed: Parsed, contentType: string, bytes: number): string {
+	const type = contentType.split(';')[0].trim() || 'no content type';
+	const size = formatBytes(bytes);
+	if (parsed.kind === 'json' || parsed.kind === 'form') {
+		const value = parsed.value;
+		if (Array.isArray(value)) return `${type}, ${size}: a JSON array of ${value.length}`;
+		if (value && typeof value === 'object') {
+			const fields = Object.keys(value).slice(0, 12);
+			return `${type}, ${size}, ${parsed.kind === 'form' ? 'form ' : ''}fields: ${fields.join(', ') || 'none'}`;
+		}
+		return `${type}, ${size}: a JSON ${value === null ? 'null' : typeof value}`;
+	}
+	return `${type}, ${size}${parsed.kind === 'html' ? ', an HTML page' : parsed.kind === 'empty' ? ', empty' : ''}`;
+}
+
+/** An OAuth2 error code (RFC 6749 5.2 allows printable ASCII; real ones are identifiers). */
+const errorCode = (value: unknown) => (typeof value === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(value) ? value : undefined);
+
+/**
+ * A description that reads like a sentence and holds nothing token-like (no run of 32 or more
+ * base64 characters): an OAuth2 error_description, or the message a custom login endpoint gives.
+ */
+function proseOf(value: unknown): string | undefined {
+	if (typeof value !== 'string') return undefined;
+	const text = value.replace(/\s+/g, ' ').trim();
+	if (!text.includes(' ') || text.length > 300 || /[A-Za-z0-9+=_-]{32,}/.test(text)) return undefined;
+	return text;
+}
+
+/** The first prose-like explanation in a refusal's usual fields. */
+function explanationOf(value: IDataObject | undefined): string | undefined {
+	const nested = value?.error && typeof value.error === 'object' ? (value.error as IDataObject).message : undefined;
+	return [value?.error_description, value?.message, nested, value?.detail, value?.title].map(proseOf).find(Boolean);
+}
+
+/** Sends the token request: to the token URL's origin only, within the token timeout. */
+async function send(helper: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject, request: TokenRequest, where: string) {
 	const timeoutMs = (Number(credentials.tokenTimeout) || 30) * 1000;
+	const origin = originOf(request.url);
+	if (!origin) throw new UserError(`Token URL is not an absolute http(s) URL. Check it for typos.`);
 	const headers: IDataObject = { Accept: 'application/json', ...request.headers };
 	let body: string | undefined;
 	if (request.json !== undefined) {
@@ -92,76 +117,81 @@ export async function requestToken(
 		headers['Content-Type'] = 'application/x-www-form-urlencoded';
 		body = new URLSearchParams(request.form).toString();
 	}
-	let response: FullResponse | undefined;
+	const { signal, expired } = deadline(timeoutMs, executionOf(credentials)?.signal);
+	const domains = allowedDomainsOf(credentials);
 	let failure: unknown;
 	try {
-		response = (await helper.helpers.httpRequest(
-			withTls(credentials, {
-				url: request.url,
-				method: request.method ?? 'POST',
-				headers,
-				body,
-				json: false,
-				encoding: 'text',
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: timeoutMs,
-				sendCredentialsOnCrossOriginRedirect: false,
-			}),
-		)) as FullResponse;
+		const answer = await sendFollowing(
+			{ url: request.url, method: request.method ?? 'POST', headers, body },
+			async (options) => {
+				const response = (await helper.helpers.httpRequest(
+					withTls(credentials, {
+						...options,
+						json: false,
+						encoding: 'stream',
+						returnFullResponse: true,
+						ignoreHttpStatusErrors: true,
+						disableFollowRedirect: true,
+						timeout: timeoutMs,
+						abortSignal: signal,
+					}),
+				)) as Omit<Answer, 'url'>;
+				return { ...response, url: options.url };
+			},
+			{ boundary: { origin, ...(domains ? { domains } : {}) }, follow: true, crossOrigin: 'error', what: where },
+		);
+		const bytes = await readBody(answer.body, MAX_TOKEN_ANSWER, where, 'Check the Token URL: it must be the token endpoint.');
+		return { answer, bytes };
 	} catch (error) {
 		failure = error;
 	}
-	if (!response) {
-		const problem = networkProblem(failure)?.replace('did not answer in time', `did not answer within ${timeoutMs / 1000} s`);
-		throw new UserError(
-			`${where} could not be reached: ${problem ?? (failure as Error)?.message ?? 'unknown error'}.`.replace(/\.\.$/, '.'),
-		);
-	}
+	if (failure instanceof UserError) throw failure;
+	if (signal.aborted && !expired()) throw new UserError(`${where}: the execution was stopped.`);
+	const problem = expired() ? `it did not answer within ${timeoutMs / 1000} s (Token Request Timeout)` : networkProblem(failure, { clientCertificate: credentials.useTls === true });
+	throw new UserError(sentence(`${where} could not be reached: ${problem ?? 'the connection failed'}`));
+}
 
-	// The client authentication header as sent (base64 of the form-encoded id and secret).
-	const authorization = String(headers.Authorization ?? '');
-	const secrets = [...request.secrets, authorization, authorization.replace(/^\w+\s+/, '')];
-	const { json, kind } = parseBody(response);
-	const status = response.statusCode;
+export async function requestToken(
+	helper: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+	request: TokenRequest,
+): Promise<TokenAnswer> {
+	const where = `The token endpoint ${displayUrl(request.url)}`;
+	const { answer, bytes } = await send(helper, credentials, request, where);
+	const contentType = String(answer.headers?.['content-type'] ?? '');
+	const parsed = parseAnswer(bytes.toString('utf8'), contentType);
+	const shape = shapeOf(parsed, contentType, bytes.length);
+	const status = answer.statusCode;
+	const value = 'value' in parsed && parsed.value && typeof parsed.value === 'object' ? (parsed.value as IDataObject) : undefined;
 	if (status < 200 || status >= 300) {
-		const oauth = (json ?? {}) as { error?: unknown; error_description?: unknown; message?: unknown };
-		const code = typeof oauth.error === 'string' ? oauth.error : undefined;
-		const detail = [code, typeof oauth.error_description === 'string' ? oauth.error_description : undefined]
-			.filter(Boolean)
-			.join(': ');
-		const said = excerpt(detail || (json ?? (kind === 'html' ? 'an HTML page' : response.body)), secrets);
+		const code = errorCode(value?.error);
+		const said = [code, explanationOf(value)].filter(Boolean).join(': ');
+		const detail = said ? `HTTP ${status}, ${said}` : `HTTP ${status}, ${shape}`;
 		if (status >= 500) {
-			throw new UserError(`${where} failed with HTTP ${status} (${said}). The authorization server has a problem: try again later.`);
+			throw new UserError(`${where} failed (${detail}). The authorization server has a problem: try again later.`);
 		}
 		if (code === 'invalid_client' || (status === 401 && !code)) {
 			throw new GrantRefusedError(
-				`${where} refused the client (HTTP ${status}${said ? `, ${said}` : ''}). Check the client ID and secret, and whether the client authenticates in the header or in the body.`,
+				`${where} refused the client (${detail}). Check the client ID and secret, and whether the client authenticates in the header or in the body.`,
 				code,
 			);
 		}
-		throw new GrantRefusedError(`${where} refused the request (HTTP ${status}${said ? `, ${said}` : ''}). ${request.grantHint}`, code);
+		throw new GrantRefusedError(`${where} refused the request (${detail}). ${request.grantHint}`, code);
 	}
-	if (kind === 'html') {
-		throw new UserError(`${where} answered an HTML page instead of JSON. Check the token URL: it must be the token endpoint, not a login or documentation page.`);
+	if (parsed.kind === 'html') {
+		throw new UserError(`${where} answered an HTML page (${shape}) instead of a token. Check the Token URL: it must be the token endpoint, not a login or documentation page.`);
 	}
-	if (kind !== 'json' || json === null || typeof json !== 'object') {
-		throw new UserError(`${where} answered something that is not JSON (${excerpt(response.body, secrets, 80) || 'an empty body'}). Check the token URL.`);
+	if (!value || Array.isArray(value)) {
+		throw new UserError(`${where} answered something that is not a JSON object (${shape}). Check the Token URL, and that the endpoint answers JSON.`);
 	}
 	const tokenPath = request.tokenPath ?? 'access_token';
-	const token = readPath(json, tokenPath);
+	const token = readPath(value, tokenPath);
 	if (typeof token !== 'string' || token === '') {
-		const fields = Object.keys(json as object).slice(0, 12).join(', ');
-		throw new UserError(`${where} answered JSON without a token at "${tokenPath}" (top-level fields: ${fields || 'none'}). Check the token path.`);
+		throw new UserError(`${where} answered without a token at "${tokenPath}" (${shape}). Check the Token Path.`);
 	}
-	const lifetime = lifetimeSeconds(readPath(json, request.lifetimePath ?? 'expires_in'), request.lifetimeKind ?? 'seconds');
-	const refresh = (json as IDataObject).refresh_token;
-	return {
-		accessToken: token,
-		lifetimeSeconds: lifetime,
-		refreshToken: typeof refresh === 'string' ? refresh : undefined,
-		body: json as IDataObject,
-	};
+	const lifetime = lifetimeSeconds(readPath(value, request.lifetimePath ?? 'expires_in'), request.lifetimeKind ?? 'seconds');
+	const refresh = value.refresh_token;
+	return { accessToken: token, lifetimeSeconds: lifetime, refreshToken: typeof refresh === 'string' && refresh ? refresh : undefined };
 }
 
 /** Seconds from now, from a lifetime in seconds or an absolute time (ISO, epoch s or ms). */

@@ -67,6 +67,29 @@ export function tokenDue(credentials: ICredentialDataDecryptedObject, tokenFor: 
 	return refreshAt !== 0 && now >= refreshAt;
 }
 
+/**
+ * What a node tells the token code about the execution it runs in: the credential's ID (so that
+ * tokens remembered in memory belong to one credential) and the execution's Stop signal (so that
+ * a token request ends when the execution does). n8n hands preAuthentication the very object
+ * the node passed as `credentialsDecrypted.data`, so it is the key.
+ */
+export interface ExecutionBinding {
+	credentialId: string;
+	signal?: AbortSignal;
+	/** The token the node blanked to have it replaced (refused or expiring). */
+	replacing?: string;
+}
+
+const bindings = new WeakMap<object, ExecutionBinding>();
+
+export function bindExecution(credentials: ICredentialDataDecryptedObject, binding: ExecutionBinding): void {
+	bindings.set(credentials, binding);
+}
+
+export function executionOf(credentials: ICredentialDataDecryptedObject): ExecutionBinding | undefined {
+	return bindings.get(credentials);
+}
+
 const inFlight = new Map<string, Promise<TokenState>>();
 const latest = new Map<string, TokenState>();
 const REMEMBERED = 256;
@@ -78,34 +101,39 @@ function remember(key: string, state: TokenState) {
 }
 
 /**
- * Returns a fresh token for these settings, fetching at most one at a time per settings.
- * A caller that still holds an older token than the one this process fetched last gets that
- * one without a request: another execution has just refreshed it. A caller whose token is the
- * latest one had it refused or expiring, so a new one is fetched.
+ * Returns a fresh token for these settings, fetching at most one at a time per credential and
+ * settings. A caller that still holds an older token than the one this process fetched last for
+ * the same credential gets that one without a request: another execution has just refreshed it.
+ * A caller whose token is the latest one had it refused or expiring, so a new one is fetched.
+ * Without a known credential (n8n's own nodes) nothing is shared: the token is fetched.
  */
 export async function obtainToken(
 	tokenFor: string,
 	credentials: ICredentialDataDecryptedObject,
 	fetchToken: () => Promise<TokenState>,
 ): Promise<TokenState> {
-	const known = latest.get(tokenFor);
-	if (known && known.accessToken !== credentials.accessToken && !tokenDue(known as ICredentialDataDecryptedObject, tokenFor)) {
+	const binding = executionOf(credentials);
+	if (!binding?.credentialId) return await fetchToken();
+	const key = `${binding.credentialId}\u0000${tokenFor}`;
+	const known = latest.get(key);
+	const held = (credentials.accessToken as string) || binding.replacing;
+	if (known && known.accessToken !== held && !tokenDue(known as ICredentialDataDecryptedObject, tokenFor)) {
 		return known;
 	}
-	let pending = inFlight.get(tokenFor);
+	let pending = inFlight.get(key);
 	if (!pending) {
 		pending = fetchToken().then(
 			(state) => {
-				remember(tokenFor, state);
-				inFlight.delete(tokenFor);
+				remember(key, state);
+				inFlight.delete(key);
 				return state;
 			},
 			(error: unknown) => {
-				inFlight.delete(tokenFor);
+				inFlight.delete(key);
 				throw error;
 			},
 		);
-		inFlight.set(tokenFor, pending);
+		inFlight.set(key, pending);
 	}
 	return await pending;
 }

@@ -6,7 +6,8 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { credentials, properties } from './description';
+import { testCredential } from '../shared/credentialTest';
+import { properties } from './description';
 import { executeCalls } from './execute';
 
 export class ConfiguredApiCall implements INodeType {
@@ -24,9 +25,25 @@ export class ConfiguredApiCall implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials,
+		// Written out (not derived from the catalog) because n8n's community-node lint reads this
+		// array to see that every credential has a test. A test in the catalog checks it matches.
+		// The authorization-code type is tested by n8n itself (it shows whether it is connected).
+		credentials: [
+			{ name: 'apiConnectorHeaderKeyApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorHeaderKeyApi'] } } },
+			{ name: 'apiConnectorQueryKeyApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorQueryKeyApi'] } } },
+			{ name: 'apiConnectorBasicAuthApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorBasicAuthApi'] } } },
+			{ name: 'apiConnectorPasswordGrantOAuth2Api', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorPasswordGrantOAuth2Api'] } } },
+			{ name: 'apiConnectorCustomTokenOAuth2Api', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorCustomTokenOAuth2Api'] } } },
+			{ name: 'apiConnectorAuthCodeOAuth2Api', required: true, displayOptions: { show: { authentication: ['apiConnectorAuthCodeOAuth2Api'] } } },
+			{ name: 'apiConnectorJwtBearerApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorJwtBearerApi'] } } },
+			{ name: 'apiConnectorClientCertificateApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorClientCertificateApi'] } } },
+			{ name: 'apiConnectorCustomAuthApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorCustomAuthApi'] } } },
+			{ name: 'apiConnectorOpenAiApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorOpenAiApi'] } } },
+		],
 		properties,
 	};
+
+	methods = { credentialTest: { testCredential } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await executeCalls(this);

@@ -1,16 +1,10 @@
-import type { IDisplayOptions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import { CREDENTIAL_CATALOG } from '../../credentials/common/catalog';
 
 // What the user sets on a Configured API Call node. The execute code reads these by name.
 
 const callable = CREDENTIAL_CATALOG;
-
-export const credentials: INodeCredentialDescription[] = callable.map((entry) => ({
-	name: entry.type,
-	required: true,
-	displayOptions: { show: { authentication: [entry.type] } },
-}));
 
 const pairs = (displayName: string, name: string, show: IDisplayOptions['show'], description: string): INodeProperties => ({
 	displayName,
@@ -321,7 +315,13 @@ export const properties: INodeProperties[] = [
 				default: 1,
 				description: 'How many items are called at once. Output keeps the input order.',
 			},
-			{ displayName: 'Follow Redirects', name: 'followRedirects', type: 'boolean', default: true, description: 'Whether to follow 3xx redirects; the credential is never sent to another host' },
+			{
+				displayName: 'Follow Redirects',
+				name: 'followRedirects',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to follow 3xx redirects. The credential goes only to its own origin (see Other Origins).',
+			},
 			{
 				displayName: 'Ignore SSL Issues (Unsafe)',
 				name: 'ignoreSslIssues',
@@ -329,8 +329,33 @@ export const properties: INodeProperties[] = [
 				default: false,
 				description: 'Whether to accept any server certificate. Unsafe: anyone on the path can read and change the calls, credentials included.',
 			},
+			{
+				displayName: 'Max Response Size (MB)',
+				name: 'maxResponseMb',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 100,
+				description:
+					'The largest answer accepted, counted after decompression. A bigger one ends the call with an error. Files are streamed to n8n\'s binary data store, so they take no memory, but count too.',
+			},
 			{ displayName: 'Max Total Wait (Seconds)', name: 'maxWait', type: 'number', typeOptions: { minValue: 0 }, default: 60, displayOptions: { show: { retry: [true] } } },
 			{ displayName: 'Max Tries', name: 'maxTries', type: 'number', typeOptions: { minValue: 1, maxValue: 10 }, default: 3, displayOptions: { show: { retry: [true] } } },
+			{
+				displayName: 'Other Origins',
+				name: 'crossOrigin',
+				type: 'options',
+				options: [
+					{
+						name: 'Go On Without the Credential',
+						value: 'strip',
+						description: 'A redirect or next page to another origin is followed, with no credential, client certificate or Authorization and Cookie headers',
+					},
+					{ name: 'Stop With an Error', value: 'error', description: 'A redirect or next page to another origin ends the call with an error' },
+				],
+				default: 'strip',
+				description:
+					'What happens when a redirect or a next-page link leads away from the credential\'s origin (its Base URL\'s, or the first URL\'s). The credential itself never goes there.',
+			},
 			{
 				displayName: 'Retry',
 				name: 'retry',
@@ -338,7 +363,14 @@ export const properties: INodeProperties[] = [
 				default: false,
 				description: 'Whether to retry on 429, 5xx and dropped connections, with exponential backoff and Retry-After',
 			},
-			{ displayName: 'Timeout (Seconds)', name: 'timeout', type: 'number', typeOptions: { minValue: 1 }, default: 300 },
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 300,
+				description: 'The most one call may take, from sending to the last byte of the answer, redirects included. Each retry gets its own.',
+			},
 		],
 	},
 ];

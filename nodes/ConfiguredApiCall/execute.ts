@@ -1,31 +1,38 @@
+import { createHash } from 'crypto';
 import {
+	NodeError,
 	NodeOperationError,
+	UserError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import type { Environment } from '../../credentials/common/apiKeys';
-import { bodyOf, headersOf, statusOf } from '../../credentials/common/messages';
-import { readPath } from '../../credentials/common/tokenEndpoint';
-import { asNodeError, callError, httpStatusError } from '../shared/errors';
-import { mapInOrder } from '../shared/pool';
+import { hasDevelopmentKey, type Environment } from '../../credentials/common/apiKeys';
+import type { Boundary } from '../../credentials/common/boundary';
+import { displayUrl } from '../../credentials/common/messages';
+import { readPath } from '../../credentials/common/paths';
+import { CancelledError, discard } from '../../credentials/common/transport';
+import { asNodeError, callError, errorItem, httpStatusError } from '../shared/errors';
 import { parameterReader, type ParameterReader } from '../shared/parameters';
-import { NO_RETRY, withRetries, type Attempt, type RetryPolicy } from '../shared/retry';
-import { CallSession } from '../shared/session';
-import { buildRequest, type CallSettings } from './request';
-import { itemsOf, readBody, toItems, type FullResponse, type ResponseSettings } from './response';
+import { mapInOrder } from '../shared/pool';
+import { isRetryable, NO_RETRY, withRetries, type Attempt, type RetryOutcome, type RetryPolicy } from '../shared/retry';
+import { CallSession, type CallAnswer, type CallPolicy } from '../shared/session';
+import { buildRequest } from './request';
+import { itemsOf, outputItems, readAnswer, readSmall, type Body, type ResponseSettings } from './response';
 
 // One execution of Configured API Call: read the credential once, then call per item, in order,
-// with the chosen number of calls in flight.
+// with the chosen number of calls in flight. Stop ends the work at once: no new item, page,
+// retry or wait starts, and calls in flight are aborted.
 
-const MANUAL_MODES = new Set(['manual']);
-
-/** Automatic: the development key when a person runs the workflow from the editor. */
-export function environmentFor(choice: string, mode: string): Environment {
+/**
+ * Automatic: the development key when a person runs the workflow from the editor and the
+ * credential has one; the live key otherwise.
+ */
+export function environmentFor(choice: string, mode: string, hasDevelopment: boolean): Environment {
 	if (choice === 'live' || choice === 'development') return choice;
-	return MANUAL_MODES.has(mode) ? 'development' : 'live';
+	return mode === 'manual' && hasDevelopment ? 'development' : 'live';
 }
 
 interface Pagination {
@@ -60,7 +67,7 @@ function paginationOf(read: ParameterReader, itemIndex: number): Pagination {
 	};
 }
 
-function responseSettingsOf(read: ParameterReader, itemIndex: number): ResponseSettings & { neverError: boolean } {
+function responseSettingsOf(read: ParameterReader, itemIndex: number, maxBytes: number): ResponseSettings & { neverError: boolean } {
 	const r = read<IDataObject>('response', itemIndex, {});
 	return {
 		format: (r.format as ResponseSettings['format']) ?? 'autodetect',
@@ -70,6 +77,7 @@ function responseSettingsOf(read: ParameterReader, itemIndex: number): ResponseS
 		itemsPath: (r.itemsPath as string) ?? '',
 		binaryProperty: (r.binaryProperty as string) || 'data',
 		neverError: r.neverError === true,
+		maxBytes,
 	};
 }
 
@@ -77,100 +85,203 @@ export async function executeCalls(ctx: IExecuteFunctions): Promise<INodeExecuti
 	const items = ctx.getInputData();
 	const read = parameterReader(ctx);
 	const authentication = ctx.getNodeParameter('authentication', 0, 'none') as string;
-	const environment = environmentFor(ctx.getNodeParameter('environment', 0, 'automatic') as string, ctx.getMode());
 	const node = ctx.getNode();
 	let session: CallSession;
 	try {
+		const choice = ctx.getNodeParameter('environment', 0, 'automatic') as string;
+		const stored = choice === 'automatic' && authentication !== 'none' ? await ctx.getCredentials(authentication) : {};
+		const environment = environmentFor(choice, ctx.getMode(), hasDevelopmentKey(stored));
 		session = await CallSession.open(ctx, authentication, environment);
 	} catch (error) {
 		throw new NodeOperationError(node, error as Error);
 	}
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
-	const settings: CallSettings = {
+	const policy: CallPolicy = {
 		timeoutMs: ((options.timeout as number) ?? 300) * 1000,
 		followRedirects: options.followRedirects !== false,
-		ignoreSslIssues: options.ignoreSslIssues === true,
+		crossOrigin: options.crossOrigin === 'error' ? 'error' : 'strip',
 	};
+	const maxBytes = Math.max(1, (options.maxResponseMb as number) ?? 100) * 1024 * 1024;
+	const ignoreSslIssues = options.ignoreSslIssues === true;
 	const retry: RetryPolicy = options.retry
 		? { maxTries: (options.maxTries as number) ?? 3, maxWaitMs: ((options.maxWait as number) ?? 60) * 1000, baseDelayMs: 500 }
 		: NO_RETRY;
-	const cancelled = () => ctx.getExecutionCancelSignal?.()?.aborted === true;
+	const signal = session.cancel;
 	const concurrency = Math.max(1, Math.min(64, (options.concurrency as number) ?? 1));
 
-	const attempt = async (request: IHttpRequestOptions): Promise<Attempt<FullResponse>> => {
+	/** One try. An answer that will be retried is read now (it is small), so nothing stays open. */
+	const attempt = async (request: IHttpRequestOptions, boundary: Boundary | undefined): Promise<Attempt<CallAnswer>> => {
 		try {
-			const response = (await session.send({ ...request, headers: { ...request.headers } })) as FullResponse;
-			return { result: response, status: response.statusCode, headers: response.headers };
+			const answer = await session.call({ ...request, headers: { ...request.headers } }, boundary, policy);
+			const outcome = { result: answer, status: answer.statusCode, headers: answer.headers };
+			if (isRetryable(outcome) && retry.maxTries > 1) answer.body = await readSmall(answer, maxBytes, `${request.method} ${displayUrl(answer.url)}`);
+			return outcome;
 		} catch (error) {
-			// A refresh status (401 by default) still refused after n8n refreshed the credential
-			// arrives as an error: it becomes a response again, so Never Error and the usual
-			// message apply to it.
-			const status = statusOf(error);
-			if (status) return { result: { statusCode: status, headers: headersOf(error), body: bodyOf(error) }, status };
 			return { error };
 		}
 	};
 
+	/** Reads a page's body; a failure while reading says whether Stop or the Timeout ended it. */
+	const readPage = async (answer: CallAnswer, what: string, read: () => Promise<Body>): Promise<Body> => {
+		let failure: unknown;
+		try {
+			return await read();
+		} catch (error) {
+			failure = error;
+		}
+		discard(answer.body);
+		if (signal?.aborted) throw new CancelledError();
+		if (answer.expired()) throw new UserError(`${what} did not finish within ${policy.timeoutMs / 1000} s (the node's Timeout, for the whole answer).`);
+		throw failure;
+	};
+
 	const callItem = async (itemIndex: number): Promise<INodeExecutionData[]> => {
-		const request = await buildRequest(ctx, read, itemIndex, session, settings);
-		const responseSettings = responseSettingsOf(read, itemIndex);
+		const request = await buildRequest(ctx, read, itemIndex, session, ignoreSslIssues);
+		const boundary = session.boundaryFor(request.url);
+		const responseSettings = responseSettingsOf(read, itemIndex, maxBytes);
 		const pagination = paginationOf(read, itemIndex);
 		const { neverError } = responseSettings;
 		const method = String(request.method);
 		const output: INodeExecutionData[] = [];
+		const progress = new Progress();
 		let page = request;
 		for (let pageCount = 1; ; pageCount++) {
-			const outcome = await withRetries(retry, async () => await attempt(page), cancelled);
+			if (signal?.aborted) throw new CancelledError();
+			const outcome = await withRetries(retry, async () => await attempt(page, boundary), signal);
 			if (!outcome.result) {
 				throw callError(node, outcome.error, { method, url: page.url, itemIndex, clientCertificate: session.clientCertificate, secrets: session.secrets });
 			}
-			const response = outcome.result;
-			if (pagination.mode !== 'off' && pagination.stopWhen === 'status' && pagination.stopStatus.includes(response.statusCode)) break;
-			const body = readBody(response, response.statusCode >= 400 ? 'autodetect' : responseSettings.format);
-			if (response.statusCode >= 400 && !neverError) {
-				throw httpStatusError(node, { method, url: page.url, status: response.statusCode, body: body.value, itemIndex, secrets: session.secrets });
+			const answer = outcome.result;
+			const what = `${method} ${displayUrl(answer.url)}`;
+			if (pagination.mode !== 'off' && pagination.stopWhen === 'status' && pagination.stopStatus.includes(answer.statusCode)) {
+				discard(answer.body);
+				break;
 			}
-			output.push(...(await toItems(ctx, itemIndex, response, body, responseSettings, page.url)));
+			const body = await readPage(answer, what, async () => {
+				if (answer.statusCode >= 400 && !neverError) {
+					const raw = await readSmall(answer, maxBytes, what);
+					throw httpStatusError(node, {
+						method,
+						url: answer.url,
+						status: answer.statusCode,
+						body: parseLoosely(raw),
+						itemIndex,
+						secrets: session.secrets,
+						sent: session.kind === 'key' ? `the ${String(session.credentialData.environment)} key was sent` : undefined,
+						...retryNote(outcome, retry),
+					});
+				}
+				return await readAnswer(ctx, answer, answer.statusCode >= 400 ? 'autodetect' : responseSettings.format, responseSettings, what);
+			});
+			output.push(...outputItems(itemIndex, answer, body, responseSettings));
 			if (pagination.mode === 'off' || pageCount >= pagination.maxPages) break;
-			const next = nextPage(page, body.kind === 'json' ? body.value : undefined, itemsOf(body, responseSettings), pagination, pageCount);
+			const next = nextPage(page, body, responseSettings, pagination, pageCount);
 			if (!next) break;
+			progress.check(pageCount, page, next, body, pagination);
 			page = next;
 		}
 		return output;
 	};
 
-	const results = await mapInOrder(items.length, concurrency, async (itemIndex) => {
-		try {
-			return await callItem(itemIndex);
-		} catch (error) {
-			const nodeError = asNodeError(node, error, itemIndex);
-			if (!ctx.continueOnFail()) throw nodeError;
-			return [{ json: { error: nodeError.message, ...(nodeError.description ? { description: nodeError.description } : {}) }, pairedItem: { item: itemIndex } }];
-		}
-	});
+	const results = await mapInOrder(
+		items.length,
+		concurrency,
+		async (itemIndex) => {
+			let failure: NodeError;
+			try {
+				return await callItem(itemIndex);
+			} catch (error) {
+				failure = asNodeError(node, error, itemIndex);
+			}
+			if (signal?.aborted || !ctx.continueOnFail()) throw failure;
+			return [errorItem(failure, itemIndex)];
+		},
+		signal,
+	);
 	return [results.flat()];
+}
+
+/** An error answer's body as JSON when it is JSON, else as text. */
+function parseLoosely(raw: Buffer): unknown {
+	if (raw.length === 0) return undefined;
+	const text = raw.toString('utf8');
+	try {
+		return JSON.parse(text);
+	} catch {
+		return text;
+	}
+}
+
+/** What the error message should add about retries: a Retry-After beyond the budget. */
+function retryNote(outcome: RetryOutcome<CallAnswer>, retry: RetryPolicy): { hint?: string } {
+	if (outcome.refusedWaitMs === undefined) return {};
+	const asked = String(outcome.headers?.['retry-after'] ?? '');
+	return {
+		hint: `The API asked to wait ${Math.ceil(outcome.refusedWaitMs / 1000)} s before trying again (Retry-After: ${asked.slice(0, 40)}), more than the Max Total Wait of ${retry.maxWaitMs / 1000} s allows. Raise Max Total Wait, or run the workflow later.`,
+	};
+}
+
+/**
+ * Pagination must move on: a next URL or cursor seen before, or a page identical to the one
+ * before it, would repeat the same items until the page limit.
+ */
+class Progress {
+	private readonly seen = new Set<string>();
+
+	private previous: string | undefined;
+
+	check(pageCount: number, page: IHttpRequestOptions, next: IHttpRequestOptions, body: Body, p: Pagination): void {
+		this.seen.add(requestKey(page));
+		const digest = body.kind === 'file' ? undefined : createHash('sha256').update(body.raw).digest('base64');
+		const repeatedBody = digest !== undefined && digest === this.previous;
+		this.previous = digest;
+		if (this.seen.has(requestKey(next))) {
+			const what = p.mode === 'cursor' ? `cursor (at "${p.cursorPath}")` : p.mode === 'nextUrl' ? `next URL (at "${p.nextUrlPath}")` : `"${p.parameter}" value`;
+			throw new UserError(`Pagination does not progress: page ${pageCount} gives a ${what} that was already fetched. Check the ${p.mode === 'cursor' ? 'Cursor Path' : p.mode === 'nextUrl' ? 'Next URL Path' : 'Parameter Name'}.`);
+		}
+		if (repeatedBody) {
+			throw new UserError(
+				`Pagination does not progress: page ${pageCount} answered exactly what page ${pageCount - 1} did, so the API ignores how the next page is asked for. Check the pagination Mode and Parameter Name.`,
+			);
+		}
+	}
+}
+
+function requestKey(request: IHttpRequestOptions): string {
+	const url = new URL(request.url);
+	for (const [name, value] of Object.entries(request.qs ?? {})) url.searchParams.set(name, String(value));
+	url.searchParams.sort();
+	return url.toString();
 }
 
 /** The request of the next page, or undefined when pagination ends. */
 function nextPage(
 	request: IHttpRequestOptions,
-	body: unknown,
-	pageItems: unknown[] | undefined,
+	body: Body,
+	settings: ResponseSettings,
 	p: Pagination,
 	pageCount: number,
 ): IHttpRequestOptions | undefined {
+	const json = body.kind === 'json' ? body.value : undefined;
+	const pageItems = itemsOf(body, settings);
 	if (p.stopWhen === 'empty' && pageItems !== undefined && pageItems.length === 0) return undefined;
-	if (p.stopWhen === 'field' && String(readPath(body, p.stopPath)) === p.stopValue) return undefined;
+	if (p.stopWhen === 'field' && String(readPath(json, p.stopPath)) === p.stopValue) return undefined;
 	if (p.mode === 'nextUrl') {
-		const next = readPath(body, p.nextUrlPath);
+		const next = readPath(json, p.nextUrlPath);
 		if (typeof next !== 'string' || !next) return undefined;
+		if (!URL.canParse(next, request.url)) throw new UserError(`Pagination: the next URL at "${p.nextUrlPath}" of page ${pageCount} is not a valid URL.`);
 		// A relative next link resolves against the current page; its query replaces ours.
 		return { ...request, url: new URL(next, request.url).toString(), qs: undefined };
 	}
 	if (p.mode === 'cursor') {
-		const cursor = readPath(body, p.cursorPath);
+		const cursor = readPath(json, p.cursorPath);
 		if (cursor === undefined || cursor === null || cursor === '') return undefined;
 		return withParameter(request, p.parameter, String(cursor));
+	}
+	if (p.stopWhen === 'empty' && pageItems === undefined) {
+		throw new UserError(
+			`Pagination by ${p.mode === 'offset' ? 'offset' : 'page'} stops on an empty page, but page ${pageCount} is not a JSON array${settings.itemsPath ? ` at "${settings.itemsPath}"` : ''}: the end could never be seen. Set Items Path to the array in the answer, or choose another Stop When.`,
+		);
 	}
 	if (p.stopWhen !== 'empty' && pageItems?.length === 0) return undefined;
 	return withParameter(request, p.parameter, String(p.start + p.step * pageCount));

@@ -20,11 +20,6 @@ function pairsOf(read: ParameterReader, parameter: string, itemIndex: number): P
 	return (collection.parameters ?? []).filter((pair) => pair.name);
 }
 
-export interface CallSettings {
-	timeoutMs: number;
-	followRedirects: boolean;
-	ignoreSslIssues: boolean;
-}
 
 async function bodyOf(ctx: IExecuteFunctions, read: ParameterReader, itemIndex: number, headers: IDataObject): Promise<unknown> {
 	if (!read('sendBody', itemIndex, false)) return undefined;
@@ -75,7 +70,7 @@ export async function buildRequest(
 	read: ParameterReader,
 	itemIndex: number,
 	session: CallSession,
-	settings: CallSettings,
+	ignoreSslIssues: boolean,
 ): Promise<IHttpRequestOptions> {
 	const node = ctx.getNode();
 	const method = read('method', itemIndex, 'GET') as string;
@@ -105,15 +100,7 @@ export async function buildRequest(
 		headers,
 		qs,
 		body: (await bodyOf(ctx, read, itemIndex, headers)) as IHttpRequestOptions['body'],
-		encoding: 'arraybuffer',
-		json: false,
-		returnFullResponse: true,
-		// Error statuses come back as responses, except those after which n8n refreshes the
-		// credential: those must throw so that n8n can refresh and send the call again.
-		ignoreHttpStatusErrors: session.refreshOn.length ? { ignore: true, except: session.refreshOn } : true,
-		timeout: settings.timeoutMs,
 	};
-	if (!settings.followRedirects) options.disableFollowRedirect = true;
-	if (settings.ignoreSslIssues) options.skipSslCertificateValidation = true;
+	if (ignoreSslIssues) options.skipSslCertificateValidation = true;
 	return options;
 }

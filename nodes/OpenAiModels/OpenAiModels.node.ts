@@ -10,15 +10,17 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { OPENAI_CREDENTIAL } from '../../credentials/ApiConnectorOpenAiApi.credentials';
-import { asNodeError } from '../shared/errors';
+import { OPENAI_CREDENTIAL } from '../../credentials/common/openAi';
+import { CancelledError } from '../../credentials/common/transport';
+import { testCredential } from '../shared/credentialTest';
+import { asNodeError, errorItem } from '../shared/errors';
 import { CallSession } from '../shared/session';
 import type { Action } from './actions/common';
 import { deleteModel } from './actions/delete';
 import { getModel } from './actions/get';
 import { fetchModels, listModels, sortModels } from './actions/list';
 import { properties } from './description';
-import { loadOptionsSender, retryPolicy, SURFACE, type OpenAiApi } from './transport';
+import { retryPolicy, SURFACE, type OpenAiApi } from './transport';
 
 const ACTIONS: Record<string, Action> = {
 	list: listModels,
@@ -40,15 +42,16 @@ export class OpenAiModels implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: OPENAI_CREDENTIAL, required: true }],
+		credentials: [{ name: 'apiConnectorOpenAiApi', required: true, testedBy: 'testCredential' }],
 		properties,
 	};
 
 	methods = {
+		credentialTest: { testCredential },
 		listSearch: {
 			// The Model dropdown: the models this key can see, newest first, filtered by the text typed.
 			async searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-				const api: OpenAiApi = { sender: await loadOptionsSender(this), node: this.getNode(), retry: retryPolicy(1), cancelled: () => false };
+				const api: OpenAiApi = { session: await CallSession.open(this, OPENAI_CREDENTIAL, 'live', SURFACE), node: this.getNode(), retry: retryPolicy(1) };
 				const { models } = await fetchModels(api, 0);
 				const text = (filter ?? '').trim().toLowerCase();
 				const results = sortModels(models, 'newest')
@@ -70,14 +73,14 @@ export class OpenAiModels implements INodeType {
 		}
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const api: OpenAiApi = {
-			sender: session,
+			session,
 			node,
 			retry: retryPolicy((options.retries as number) ?? 3),
-			cancelled: () => this.getExecutionCancelSignal?.()?.aborted === true,
 		};
 		const output: INodeExecutionData[] = [];
 		const items = this.getInputData();
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			if (session.cancel?.aborted) throw new NodeOperationError(node, new CancelledError());
 			try {
 				const operation = this.getNodeParameter('operation', itemIndex) as string;
 				const action = ACTIONS[operation];
@@ -85,11 +88,8 @@ export class OpenAiModels implements INodeType {
 				output.push(...(await action(this, api, itemIndex)));
 			} catch (error) {
 				const nodeError = asNodeError(node, error, itemIndex);
-				if (!this.continueOnFail()) throw nodeError;
-				output.push({
-					json: { error: nodeError.message, ...(nodeError.description ? { description: nodeError.description } : {}) },
-					pairedItem: { item: itemIndex },
-				});
+				if (error instanceof CancelledError || !this.continueOnFail()) throw nodeError;
+				output.push(errorItem(nodeError, itemIndex));
 			}
 		}
 		return [output];

@@ -1,27 +1,11 @@
-import {
-	getCredentialAllowedDomains,
-	NodeApiError,
-	type ICredentialDataDecryptedObject,
-	type IDataObject,
-	type IHttpRequestMethods,
-	type IHttpRequestOptions,
-	type ILoadOptionsFunctions,
-	type INode,
-	type JsonObject,
-} from 'n8n-workflow';
+import { NodeApiError, type IDataObject, type IHttpRequestMethods, type INode, type JsonObject } from 'n8n-workflow';
 
-import {
-	credentialProblem,
-	OPENAI_BASE_URL,
-	OPENAI_CREDENTIAL,
-	openAiErrorOf,
-	openAiSecrets,
-	openAiUrl,
-	scrub,
-} from '../../credentials/ApiConnectorOpenAiApi.credentials';
 import { displayUrl } from '../../credentials/common/messages';
+import { credentialProblem, OPENAI_BASE_URL, openAiErrorOf, openAiSecrets, openAiUrl, scrub } from '../../credentials/common/openAi';
+import { readBody } from '../../credentials/common/transport';
 import { callError } from '../shared/errors';
 import { retryAfterMs, withRetries, type Attempt, type RetryPolicy } from '../shared/retry';
+import type { CallSession } from '../shared/session';
 
 // Every call of the node: one request through the credential, retried after 429 and 5xx within
 // a bound (Retry-After honoured), and OpenAI's error JSON turned into a message that says what to
@@ -31,18 +15,13 @@ export const SURFACE = 'OpenAI Models';
 const TIMEOUT_MS = 60_000;
 /** The most the node waits for one call in all, however often OpenAI says to retry. */
 export const MAX_WAIT_MS = 60_000;
-
-/** What the node sends through: CallSession in executions, a plain sender in list searches. */
-export interface Sender {
-	readonly credentialData: ICredentialDataDecryptedObject;
-	send(options: IHttpRequestOptions): Promise<unknown>;
-}
+/** A model list is a few hundred KB; anything far bigger is not OpenAI's. */
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 
 export interface OpenAiApi {
-	sender: Sender;
+	session: CallSession;
 	node: INode;
 	retry: RetryPolicy;
-	cancelled: () => boolean;
 }
 
 export interface Answer {
@@ -59,21 +38,6 @@ interface FullResponse {
 
 export function retryPolicy(retries: number): RetryPolicy {
 	return { maxTries: Math.max(0, Math.floor(retries)) + 1, maxWaitMs: MAX_WAIT_MS, baseDelayMs: 1000 };
-}
-
-/** For list searches, which run outside an execution: one credential read per search. */
-export async function loadOptionsSender(ctx: ILoadOptionsFunctions): Promise<Sender> {
-	const credentialData = await ctx.getCredentials(OPENAI_CREDENTIAL);
-	const allowedDomains = getCredentialAllowedDomains({ node: ctx.getNode(), credentialData, surface: SURFACE });
-	return {
-		credentialData,
-		send: async (options) =>
-			await ctx.helpers.httpRequestWithAuthentication.call(ctx, OPENAI_CREDENTIAL, {
-				...options,
-				sendCredentialsOnCrossOriginRedirect: false,
-				...(allowedDomains !== undefined ? { allowedDomains } : {}),
-			}),
-	};
 }
 
 const RATE_LIMIT_HEADERS: Record<string, string> = {
@@ -109,22 +73,17 @@ export async function callOpenAi(
 	call: { method: IHttpRequestMethods; path: string; itemIndex: number; modelId?: string },
 ): Promise<Answer> {
 	const { method, itemIndex } = call;
-	const credentials = api.sender.credentialData;
+	const credentials = api.session.credentialData;
 	const url = openAiUrl(credentials, call.path);
 	const started = Date.now();
+	const boundary = api.session.boundaryFor(url);
 	const outcome = await withRetries(
 		api.retry,
 		async (): Promise<Attempt<FullResponse>> => {
 			try {
-				const response = (await api.sender.send({
-					url,
-					method,
-					json: true,
-					returnFullResponse: true,
-					// Every status comes back as an answer: the node reads OpenAI's error JSON itself.
-					ignoreHttpStatusErrors: true,
-					timeout: TIMEOUT_MS,
-				})) as FullResponse;
+				const answer = await api.session.call({ url, method }, boundary, { timeoutMs: TIMEOUT_MS, followRedirects: true, crossOrigin: 'error' });
+				const raw = await readBody(answer.body, MAX_ANSWER_BYTES, `${method} ${displayUrl(answer.url)}`, 'The Base URL must be an OpenAI-compatible API.');
+				const response = { statusCode: answer.statusCode, headers: answer.headers, body: parseJson(raw) };
 				// A used-up quota is a 429 that waiting does not cure: no status, no retry.
 				const final = response.statusCode === 429 && openAiErrorOf(response.body)?.code === 'insufficient_quota';
 				return { result: response, status: final ? undefined : response.statusCode, headers: retryHeaders(response.headers) };
@@ -132,7 +91,7 @@ export async function callOpenAi(
 				return { error };
 			}
 		},
-		api.cancelled,
+		api.session.cancel,
 	);
 	if (!outcome.result) throw callError(api.node, outcome.error, { method, url, itemIndex, secrets: openAiSecrets(credentials) });
 	const response = outcome.result;
@@ -144,6 +103,15 @@ export async function callOpenAi(
 		return { body: body as IDataObject, metadata: metadataOf(response.headers) };
 	}
 	throw openAiError(api, { method, url, itemIndex, modelId: call.modelId, response, tries: outcome.tries, waitedMs: Date.now() - started });
+}
+
+function parseJson(raw: Buffer): unknown {
+	if (raw.length === 0) return undefined;
+	try {
+		return JSON.parse(raw.toString('utf8'));
+	} catch {
+		return raw.toString('utf8');
+	}
 }
 
 function apiError(node: INode, itemIndex: number, status: number, message: string, description?: string): NodeApiError {
@@ -162,7 +130,7 @@ function openAiError(
 ): NodeApiError {
 	const { method, url, itemIndex, modelId, response, tries } = options;
 	const status = response.statusCode;
-	const credentials = api.sender.credentialData;
+	const credentials = api.session.credentialData;
 	const error = openAiErrorOf(response.body);
 	const code = error?.code ?? error?.type;
 	const tag = `HTTP ${status}${code ? ` ${code}` : ''}`;

@@ -1,4 +1,4 @@
-import { NodeApiError, NodeError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeError, NodeOperationError, type INode, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
 
 import { bodyOf, displayUrl, excerpt, networkProblem, statusOf } from '../../credentials/common/messages';
 
@@ -42,11 +42,25 @@ export function apiMessage(body: unknown): string | undefined {
 
 export function httpStatusError(
 	node: INode,
-	options: { method: string; url: string; status: number; body: unknown; itemIndex: number; secrets?: unknown[] },
+	options: {
+		method: string;
+		url: string;
+		status: number;
+		body: unknown;
+		itemIndex: number;
+		secrets?: unknown[];
+		/** Replaces the usual advice for the status (e.g. about a Retry-After beyond the budget). */
+		hint?: string;
+		/** Which key was sent, for key credentials: "the live key was sent". */
+		sent?: string;
+	},
 ): NodeApiError {
 	const { method, url, status, body, itemIndex } = options;
 	const said = apiMessage(body);
-	const hint = STATUS_HINTS[status] ?? (status >= 500 ? 'The API failed: try again later.' : 'The API refused the request.');
+	const refused = status === 401 || status === 403;
+	const hint =
+		options.hint ??
+		`${STATUS_HINTS[status] ?? (status >= 500 ? 'The API failed: try again later.' : 'The API refused the request.')}${refused && options.sent ? ` (${options.sent}.)` : ''}`;
 	const message = `${method} ${displayUrl(url)} answered HTTP ${status}${said ? `: ${excerpt(said, options.secrets ?? [], 160)}` : ''}`;
 	return new NodeApiError(node, { message, httpCode: String(status) } as JsonObject, {
 		message,
@@ -69,6 +83,11 @@ export function callError(
 	const reason = problem ?? (error as Error)?.message ?? 'unknown error';
 	const message = problem ? `${method} ${displayUrl(url)} failed: ${problem}` : reason;
 	return new NodeApiError(node, { message } as JsonObject, { message, itemIndex });
+}
+
+/** The output item of a failed input item under continue-on-fail. */
+export function errorItem(error: NodeError, itemIndex: number): INodeExecutionData {
+	return { json: { error: error.message, ...(error.description ? { description: error.description } : {}) }, pairedItem: { item: itemIndex } };
 }
 
 /** A node error for an item: n8n's own errors as they are, anything else wrapped. */

@@ -1,5 +1,7 @@
 import { sleep } from 'n8n-workflow';
 
+import { waitUnlessAborted } from '../../credentials/common/transport';
+
 // Retries of calls that failed for a reason that may pass: 429, 5xx, a dropped connection.
 // Exponential backoff with full jitter, Retry-After honoured, bounded in tries and total wait.
 
@@ -48,22 +50,30 @@ export function backoffMs(tryNumber: number, policy: RetryPolicy, random = Math.
 	return Math.round(random() * policy.baseDelayMs * 2 ** (tryNumber - 1));
 }
 
+export interface RetryOutcome<T> extends Attempt<T> {
+	tries: number;
+	/** Set when the server asked to wait longer than the budget allowed, in ms. */
+	refusedWaitMs?: number;
+}
+
 /**
  * Runs `attempt` until it gives a final outcome. Returns the last attempt, which the caller
- * turns into output or an error; stops early when waiting would exceed the budget.
+ * turns into output or an error; stops early when waiting would exceed the budget. A wait ends
+ * at once when `signal` fires (Stop), and no try starts after it.
  */
 export async function withRetries<T>(
 	policy: RetryPolicy,
 	attempt: () => Promise<Attempt<T>>,
-	cancelled: () => boolean = () => false,
-): Promise<Attempt<T> & { tries: number }> {
+	signal?: AbortSignal,
+): Promise<RetryOutcome<T>> {
 	let waited = 0;
 	for (let tries = 1; ; tries++) {
 		const outcome = await attempt();
-		if (tries >= policy.maxTries || !isRetryable(outcome) || cancelled()) return { ...outcome, tries };
-		const delay = retryAfterMs(outcome.headers) ?? backoffMs(tries, policy);
-		if (waited + delay > policy.maxWaitMs) return { ...outcome, tries };
-		await sleep(delay);
+		if (tries >= policy.maxTries || !isRetryable(outcome) || signal?.aborted) return { ...outcome, tries };
+		const asked = retryAfterMs(outcome.headers);
+		const delay = asked ?? backoffMs(tries, policy);
+		if (waited + delay > policy.maxWaitMs) return { ...outcome, tries, ...(asked !== undefined ? { refusedWaitMs: asked } : {}) };
+		await waitUnlessAborted(delay, signal, sleep);
 		waited += delay;
 	}
 }

@@ -1,28 +1,44 @@
 import {
 	getCredentialAllowedDomains,
+	UserError,
 	type ICredentialDataDecryptedObject,
 	type ICredentialsDecrypted,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
 import { withEnvironment, type Environment } from '../../credentials/common/apiKeys';
+import { boundaryOf, carriesSecrets, outsideReason, type Boundary } from '../../credentials/common/boundary';
 import { kindOf, secretValues, tokenInputsOf, type CredentialKind } from '../../credentials/common/catalog';
+import { displayUrl } from '../../credentials/common/messages';
 import { tokenFingerprint } from '../../credentials/common/tokenCredential';
-import { tokenDue } from '../../credentials/common/tokens';
+import { bindExecution, tokenDue, type ExecutionBinding } from '../../credentials/common/tokens';
+import { CancelledError, deadline, discard, sendFollowing, type Answer } from '../../credentials/common/transport';
 
 // One execution's access to an API through one credential. The credential is read once; every
-// call goes through n8n's own network layer (proxy, SSRF guard, allowed domains); a token is
-// refreshed before it expires by exactly one call while the others wait for it.
+// call goes through n8n's own network layer (proxy, SSRF guard, allowed domains) one hop at a
+// time, and the boundary decides at each hop whether the credential goes with it. A token is
+// refreshed before it expires by exactly one call while the others wait for it, and after a
+// refused call at most once: a token the API refuses when fresh is not fetched again.
 
 const OAUTH2_REFRESH_MARGIN_MS = 60_000;
 
-const MAX_REDIRECTS = 10;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** A node context that can call: an execution, or a list search in the editor. */
+type Context = IExecuteFunctions | ILoadOptionsFunctions;
 
-interface FullResponse {
-	statusCode: number;
-	headers: Record<string, string>;
+export interface CallPolicy {
+	/** Deadline of the whole call: every hop and the body. */
+	timeoutMs: number;
+	followRedirects: boolean;
+	/** A hop or page outside the credential's origin: go on without the credential, or stop. */
+	crossOrigin: 'strip' | 'error';
+}
+
+/** A call's answer; its body is an unread stream, bound by the same deadline. */
+export interface CallAnswer extends Answer {
+	/** Whether the deadline (not Stop) ended the call, once reading the body failed. */
+	expired: () => boolean;
 }
 
 function statusCodes(text: unknown, fallback: number[]): number[] {
@@ -33,18 +49,35 @@ function statusCodes(text: unknown, fallback: number[]): number[] {
 	return codes.length ? codes : fallback;
 }
 
+/** The API refused a token fetched in this execution: no further token is fetched. */
+export class FreshTokenRefusedError extends UserError {}
+
 export class CallSession {
 	readonly kind: CredentialKind;
 
-	/** Status codes after which n8n refreshes the credential and sends the call once more. */
+	/** Status codes after which the token is refreshed and the call sent once more. */
 	readonly refreshOn: number[];
+
+	/** The execution's Stop, when there is an execution. */
+	readonly cancel: AbortSignal | undefined;
 
 	private refreshing: Promise<void> | undefined;
 
 	private tokenFailure: unknown;
 
+	/** Tokens fetched during this execution (a refusal of one of them is final). */
+	private readonly freshTokens = new Set<string>();
+
+	/** How often the authorization-code token was refreshed in this execution. */
+	private oauthGeneration = 0;
+
+	/** What the token code learns about this execution (see tokens.ts). */
+	readonly binding: ExecutionBinding;
+
+	private refusedFresh: FreshTokenRefusedError | undefined;
+
 	private constructor(
-		private readonly ctx: IExecuteFunctions,
+		private readonly ctx: Context,
 		readonly credentialType: string | undefined,
 		private readonly decrypted: ICredentialsDecrypted | undefined,
 		private readonly allowedDomains: string | undefined,
@@ -52,27 +85,24 @@ export class CallSession {
 		this.kind = kindOf(credentialType);
 		const data = decrypted?.data ?? {};
 		this.refreshOn = this.kind === 'token' || this.kind === 'oauth2' ? statusCodes(data.refreshOnStatus, [401]) : [];
+		this.cancel = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
+		this.binding = { credentialId: decrypted?.id ?? '', signal: this.cancel };
 	}
 
-	static async open(
-		ctx: IExecuteFunctions,
-		credentialType: string | undefined,
-		environment: Environment = 'live',
-		surface = 'Configured API Call',
-	): Promise<CallSession> {
+	static async open(ctx: Context, credentialType: string | undefined, environment: Environment = 'live', surface = 'Configured API Call'): Promise<CallSession> {
 		if (!credentialType || credentialType === 'none') return new CallSession(ctx, undefined, undefined, undefined);
 		const stored = (await ctx.getCredentials(credentialType)) as ICredentialDataDecryptedObject;
 		const node = ctx.getNode();
 		const reference = node.credentials?.[credentialType];
-		const data = kindOf(credentialType) === 'key' ? withEnvironment(stored, environment) : { ...stored };
+		const kind = kindOf(credentialType);
+		const data = kind === 'key' ? withEnvironment(stored, environment) : { ...stored };
 		const decrypted = { id: reference?.id ?? '', name: reference?.name ?? '', type: credentialType, data };
-		// n8n 2.x lets a credential restrict the hosts it may be sent to; a programmatic node
-		// has to pass that list on itself.
+		// n8n 2.x lets a credential restrict the hosts it may be sent to; a programmatic node has
+		// to pass that list on itself ("None" blocks this node, as it blocks n8n's HTTP Request node).
 		const allowedDomains =
-			typeof getCredentialAllowedDomains === 'function'
-				? getCredentialAllowedDomains({ node, credentialData: stored, surface })
-				: undefined;
+			typeof getCredentialAllowedDomains === 'function' ? getCredentialAllowedDomains({ node, credentialData: stored, surface }) : undefined;
 		const session = new CallSession(ctx, credentialType, decrypted, allowedDomains);
+		bindExecution(data, session.binding);
 		await session.refreshOAuth2IfDue();
 		return session;
 	}
@@ -83,10 +113,7 @@ export class CallSession {
 		return data.useTls === true && ['pem', 'pfx'].includes(data.clientCertificateFormat as string);
 	}
 
-	/**
-	 * The credential's secret values (as they are now: a refreshed token included), to blank out
-	 * of any message that quotes an API's answer.
-	 */
+	/** The credential's secret values as they are now (a refreshed token included), to blank out of messages. */
 	get secrets(): string[] {
 		return secretValues(this.credentialData);
 	}
@@ -96,66 +123,142 @@ export class CallSession {
 		return this.decrypted?.data ?? {};
 	}
 
-	async send(options: IHttpRequestOptions): Promise<unknown> {
-		options.sendCredentialsOnCrossOriginRedirect = false;
-		if (this.allowedDomains !== undefined) options.allowedDomains = this.allowedDomains;
-		if (!this.credentialType) return await this.ctx.helpers.httpRequest(options);
-		if (options.disableFollowRedirect || !options.returnFullResponse) return await this.authenticated(options);
-		return await this.followRedirects(options);
+	/**
+	 * The boundary of an item's calls, from its first URL; undefined without a credential.
+	 * A first URL outside the credential's Base URL is an error: the credential would not go.
+	 */
+	boundaryFor(url: string): Boundary | undefined {
+		if (!this.credentialType) return undefined;
+		const domains = this.allowedDomains?.split(',').map((domain) => domain.trim().toLowerCase()).filter(Boolean);
+		const boundary = boundaryOf(this.credentialData, url, domains?.length ? domains : undefined);
+		if (!carriesSecrets(boundary, url)) {
+			throw new UserError(
+				`The credential was not sent: ${outsideReason(boundary, url)}. Call a URL on ${boundary.origin}, or change the credential's Base URL or Allowed HTTP Request Domains.`,
+			);
+		}
+		return boundary;
 	}
 
 	/**
-	 * n8n's request layer keeps custom headers (an X-API-Key) and the query string on a redirect to
-	 * another host. So redirects of authenticated calls are followed here: same origin with the
-	 * credential, another origin without it.
+	 * One call: sent, redirects followed hop by hop with the credential only inside `boundary`,
+	 * under one deadline that also bounds reading the body.
 	 */
-	private async followRedirects(options: IHttpRequestOptions): Promise<unknown> {
-		let request: IHttpRequestOptions = { ...options, disableFollowRedirect: true };
-		let response = (await this.authenticated({ ...request, headers: { ...request.headers } })) as FullResponse;
-		for (let hop = 0; hop < MAX_REDIRECTS && REDIRECTS.has(response.statusCode); hop++) {
-			const location = response.headers?.location;
-			if (!location) break;
-			const next = new URL(location, request.url);
-			const sameOrigin = next.origin === new URL(request.url).origin;
-			const keepsMethod = response.statusCode === 307 || response.statusCode === 308 || request.method === 'HEAD';
-			request = {
-				...request,
-				url: next.toString(),
-				qs: undefined,
-				...(keepsMethod ? {} : { method: 'GET', body: undefined }),
-			};
-			response = (await (sameOrigin
-				? this.authenticated({ ...request, headers: { ...request.headers } })
-				: this.ctx.helpers.httpRequest({ ...request, headers: { ...request.headers } }))) as FullResponse;
+	async call(request: IHttpRequestOptions, boundary: Boundary | undefined, policy: CallPolicy): Promise<CallAnswer> {
+		if (this.cancel?.aborted) throw new CancelledError();
+		const { signal, expired } = deadline(policy.timeoutMs, this.cancel);
+		const options: IHttpRequestOptions = {
+			...request,
+			json: false,
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			timeout: policy.timeoutMs,
+			abortSignal: signal,
+		};
+		const what = `${String(request.method ?? 'GET')} ${displayUrl(request.url)}`;
+		let failure: unknown;
+		try {
+			const answer = await sendFollowing(
+				options,
+				async (hop, secrets) => (secrets ? await this.authenticated(hop) : await this.plain(hop)),
+				{ boundary: boundary ?? { origin: '' }, follow: policy.followRedirects, crossOrigin: boundary ? policy.crossOrigin : 'strip', what },
+			);
+			return { ...answer, expired };
+		} catch (error) {
+			failure = error;
 		}
-		return response;
+		if (this.cancel?.aborted) throw new CancelledError();
+		if (expired()) throw new UserError(`${what} did not finish within ${policy.timeoutMs / 1000} s (the node's Timeout, for the whole answer).`);
+		throw failure;
 	}
 
-	/** One call with the credential applied, on a copy of the options: n8n changes those it gets. */
-	private async authenticated(options: IHttpRequestOptions): Promise<unknown> {
-		if (this.kind !== 'token') return await this.call(options);
+	/** A hop without the credential: no secret, no client certificate. */
+	private async plain(options: IHttpRequestOptions): Promise<Answer> {
+		return answerOf(options.url, await this.ctx.helpers.httpRequest(options));
+	}
+
+	/** A hop with the credential; after a refresh status, one refresh and one more try. */
+	private async authenticated(options: IHttpRequestOptions): Promise<Answer> {
+		if (this.refusedFresh) throw this.refusedFresh;
+		const first = await this.withCredential(options);
+		if (!this.refreshOn.includes(first.statusCode)) return first;
+		if (this.isFresh(first.token)) return this.refused(first);
+		discard(first.body);
+		await this.refresh(first.token);
+		const second = await this.withCredential(options);
+		return this.refreshOn.includes(second.statusCode) ? this.refused(second) : second;
+	}
+
+	/** Remembers that the API refuses a fresh token, so that no other call fetches one again. */
+	private refused(answer: Answer): Answer {
+		this.refusedFresh ??= new FreshTokenRefusedError(
+			`The API refused a freshly obtained token (HTTP ${answer.statusCode} from ${displayUrl(answer.url)}), so no further token was fetched in this execution. Check what the token is valid for (scope, audience, user) and the Refresh Token On Status Codes of the credential.`,
+		);
+		return answer;
+	}
+
+	private isFresh(token: string | undefined): boolean {
+		return token !== undefined && this.freshTokens.has(token);
+	}
+
+	/** Replaces the token `used` (unless another call already did), once for all calls. */
+	private async refresh(used: string | undefined): Promise<void> {
+		if (this.kind === 'oauth2') {
+			if (used !== this.oauthToken()) return;
+			this.refreshing ??= this.refreshOAuth2().finally(() => (this.refreshing = undefined));
+			await this.refreshing;
+			return;
+		}
+		// The next call finds the token blank, and fetches one while the others wait.
+		if (this.credentialData.accessToken === used) {
+			this.binding.replacing = used;
+			this.credentialData.accessToken = '';
+		}
+	}
+
+	private async withCredential(options: IHttpRequestOptions): Promise<Answer & { token?: string }> {
+		const type = this.credentialType as string;
+		if (this.allowedDomains !== undefined) options = { ...options, allowedDomains: this.allowedDomains };
+		if (this.kind === 'oauth2') {
+			while (this.refreshing) await this.refreshing;
+			const token = this.oauthToken();
+			return { ...answerOf(options.url, await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, type, options)), token };
+		}
+		const send = async () =>
+			answerOf(
+				options.url,
+				await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, type, options, { credentialsDecrypted: this.decrypted }),
+			);
+		if (this.kind !== 'token') return await send();
 		while (this.refreshing) await this.refreshing;
 		if (this.tokenFailure) throw this.tokenFailure;
-		if (!this.tokenIsDue()) return await this.call(options);
-		// This call fetches the token (n8n runs preAuthentication on an empty one and stores
-		// what it returns); the calls that come meanwhile wait instead of fetching their own.
 		const data = this.credentialData;
+		if (!this.tokenIsDue()) {
+			const token = data.accessToken as string;
+			return { ...(await send()), token };
+		}
+		// This call fetches the token (n8n runs preAuthentication on an empty one and stores what
+		// it returns); the calls that come meanwhile wait instead of fetching their own.
+		if (data.accessToken) this.binding.replacing = data.accessToken as string;
 		data.accessToken = '';
 		let release!: () => void;
 		this.refreshing = new Promise((resolve) => (release = resolve));
-		const outcome = await this.call(options).then(
-			(value) => ({ value }),
-			(error: unknown) => ({ error }),
-		);
-		this.refreshing = undefined;
-		release();
-		if ('error' in outcome) {
-			// No token came back: the token endpoint failed. Every other call of this execution
-			// would fail the same way, so they fail at once instead of asking again.
-			if (!data.accessToken) this.tokenFailure = outcome.error;
-			throw outcome.error;
+		let failure: unknown;
+		try {
+			const answer = await send();
+			const token = data.accessToken as string;
+			if (token) this.freshTokens.add(token);
+			return { ...answer, token };
+		} catch (error) {
+			// No token came back: every other call of this execution would fail the same way.
+			if (!data.accessToken) this.tokenFailure = error;
+			failure = error;
+		} finally {
+			this.refreshing = undefined;
+			release();
 		}
-		return outcome.value;
+		throw failure;
 	}
 
 	private tokenIsDue(): boolean {
@@ -164,15 +267,17 @@ export class CallSession {
 		return inputs ? tokenDue(data, tokenFingerprint(data, inputs)) : false;
 	}
 
-	private async call(options: IHttpRequestOptions): Promise<unknown> {
-		const type = this.credentialType as string;
-		if (this.kind === 'oauth2') {
-			return await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, type, options);
-		}
-		return await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, type, options, {
-			credentialsDecrypted: this.decrypted,
-			preAuthenticationRetryStatusCode: this.refreshOn,
-		});
+	private async refreshOAuth2(): Promise<void> {
+		const helpers = this.ctx.helpers as { refreshOAuth2Token?: (type: string) => Promise<unknown> };
+		if (typeof helpers.refreshOAuth2Token !== 'function') return;
+		await helpers.refreshOAuth2Token.call(this.ctx, this.credentialType as string);
+		this.oauthGeneration++;
+		this.freshTokens.add(this.oauthToken());
+	}
+
+	/** n8n keeps the authorization-code token itself: the session knows it by refresh count. */
+	private oauthToken(): string {
+		return `oauth2:${this.oauthGeneration}`;
 	}
 
 	/**
@@ -183,9 +288,12 @@ export class CallSession {
 		if (this.kind !== 'oauth2') return;
 		const tokenData = (this.credentialData.oauthTokenData ?? {}) as Record<string, unknown>;
 		const expiresAt = Number(tokenData.n8n_expires_at);
-		const helpers = this.ctx.helpers as { refreshOAuth2Token?: (type: string) => Promise<unknown> };
-		if (!Number.isFinite(expiresAt) || typeof helpers.refreshOAuth2Token !== 'function') return;
-		if (Date.now() + OAUTH2_REFRESH_MARGIN_MS < expiresAt) return;
-		await helpers.refreshOAuth2Token.call(this.ctx, this.credentialType as string);
+		if (!Number.isFinite(expiresAt) || Date.now() + OAUTH2_REFRESH_MARGIN_MS < expiresAt) return;
+		await this.refreshOAuth2();
 	}
+}
+
+function answerOf(url: string, response: unknown): Answer {
+	const r = response as Omit<Answer, 'url'>;
+	return { url, statusCode: r.statusCode, statusMessage: r.statusMessage, headers: r.headers ?? {}, body: r.body };
 }

@@ -231,7 +231,7 @@ describe('reliability', () => {
 
 	test('a timeout is named', async () => {
 		const { error } = await run({ url: `${api.url}/api/slow?ms=3000`, options: { timeout: 1 } });
-		assert.match(String(error?.message), /did not answer in time/);
+		assert.match(String(error?.message), /did not finish within 1 s \(the node's Timeout, for the whole answer\)/);
 	});
 
 	test('connection refused is named', async () => {

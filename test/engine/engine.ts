@@ -258,3 +258,24 @@ export function callWorkflow(
 		connections: { Items: { main: [[{ node: 'Call', type: 'main', index: 0 }]] } },
 	};
 }
+
+/**
+ * A credential's Test button, as n8n's credentials tester runs it for a type that a node tests
+ * (`testedBy`): the node's credentialTest function with n8n-core's own CredentialTestContext,
+ * whose only request helper is the legacy `request`, and the credential's defaults filled in.
+ */
+export async function testCredential(
+	engine: Engine,
+	type: string,
+	data: Record<string, unknown>,
+	nodeType = `${PACKAGE}.configuredApiCall`,
+): Promise<NW.INodeCredentialTestResult> {
+	const node = engine.nodeTypes.getByNameAndVersion(nodeType);
+	const testedBy = node.description.credentials?.find((credential) => credential.name === type)?.testedBy;
+	const test = typeof testedBy === 'string' ? node.methods?.credentialTest?.[testedBy] : undefined;
+	if (!test) throw new Error(`${nodeType} does not test ${type}`);
+	const defaults = nw.NodeHelpers.getNodeParameters(engine.credentials.getCredentialsProperties(type), data as NW.INodeParameters, true, false, null, null);
+	const context = new core.CredentialTestContext({} as NW.IWorkflowExecuteAdditionalData);
+	return await test.call(context as unknown as NW.ICredentialTestFunctions, { id: '', name: 'test', type, data: { ...defaults, ...data } as NW.ICredentialDataDecryptedObject });
+}
+

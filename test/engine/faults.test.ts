@@ -37,7 +37,7 @@ describe('token endpoint', () => {
 			type: 'apiConnectorPasswordGrantOAuth2Api',
 			data: { tokenUrl: auth.tokenUrl, baseUrl: auth.url, username: 'u', password: 'p', clientId: 'c', clientSecret: 's', tokenTimeout: 1, scope: 'timeout' },
 		});
-		assert.match(String(error?.message), /Token endpoint .* could not be reached: the server did not answer within 1 s/);
+		assert.match(String(error?.message), /token endpoint .* could not be reached: it did not answer within 1 s \(Token Request Timeout\)/);
 		assert.ok(Date.now() - started < 5000);
 	});
 
@@ -48,7 +48,7 @@ describe('token endpoint', () => {
 			type: 'apiConnectorPasswordGrantOAuth2Api',
 			data: { tokenUrl: tls.tokenUrl, username: 'u', password: 'p', clientId: 'c', clientSecret: 's', scope: 'tls' },
 		});
-		assert.match(String(error?.message), /Token endpoint .* could not be reached: the server certificate is signed by a CA this n8n does not trust/);
+		assert.match(String(error?.message), /token endpoint .* could not be reached: the server certificate is signed by a CA this n8n does not trust/);
 		assert.equal(tls.counts.total, 0);
 	});
 });

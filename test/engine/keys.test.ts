@@ -48,9 +48,42 @@ describe('Private Key in Header', () => {
 		assert.equal(api.requests.length, before, 'no call went out');
 	});
 
-	test('Automatic in a manual run without a development key is also an error', async () => {
-		const { error } = await echo('apiConnectorHeaderKeyApi', { headerName: 'X-API-Key', apiKey: 'live-3' }, { environment: 'automatic' }, 'manual');
-		assert.match(String(error?.message), /no development key/);
+	test('Automatic in a manual run without a development key uses the live key', async () => {
+		const { echo: seen, error } = await echo('apiConnectorHeaderKeyApi', { headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: 'live-3' }, { environment: 'automatic' }, 'manual');
+		assert.equal(error, undefined, String(error?.message));
+		assert.equal(seen.headers['x-api-key'], 'live-3');
+	});
+
+	test('the development key goes to the Development Base URL, the live key to the Base URL', async () => {
+		const sandbox = await startApiServer();
+		try {
+			const data = { headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: 'live-4', developmentApiKey: 'dev-4', developmentBaseUrl: sandbox.url };
+			const development = await echo('apiConnectorHeaderKeyApi', data, { environment: 'development' });
+			assert.equal(development.error, undefined, String(development.error?.message));
+			assert.equal(sandbox.requests.at(-1)?.headers['x-api-key'], 'dev-4');
+			const before = api.requests.length;
+			const live = await echo('apiConnectorHeaderKeyApi', data, { environment: 'live' });
+			assert.equal(live.echo.headers['x-api-key'], 'live-4');
+			assert.equal(api.requests.length, before + 1);
+			assert.equal(sandbox.requests.length, 1, 'the sandbox saw only the development call');
+		} finally {
+			await sandbox.close();
+		}
+	});
+
+	test('a refused key names which key was sent', async () => {
+		const refusing = await startApiServer({ authorize: () => false });
+		try {
+			const { error } = await engine.run(
+				callWorkflow(
+					{ authentication: 'apiConnectorHeaderKeyApi', environment: 'development', method: 'GET', url: '/api/me' },
+					{ credential: { type: 'apiConnectorHeaderKeyApi', ...engine.credentials.add('apiConnectorHeaderKeyApi', { headerName: 'X-Key', apiKey: 'l', developmentApiKey: 'd-5', baseUrl: refusing.url }) } },
+				),
+			).then((result) => ({ error: result.error('Call') }));
+			assert.match(String(error?.description), /the development key was sent/);
+		} finally {
+			await refusing.close();
+		}
 	});
 
 	test('a header name with a line break is refused before any call', async () => {

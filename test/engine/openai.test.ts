@@ -7,7 +7,7 @@ import type * as Core from 'n8n-core';
 import type * as NW from 'n8n-workflow';
 import { listen } from '../rig/http.ts';
 import { OPENAI_KEYS, RIG_ORG, RIG_PROJECT, startOpenAiServer, type OpenAiServer } from '../rig/openaiServer.ts';
-import { callWorkflow, createEngine, PACKAGE, type Engine } from './engine.ts';
+import { callWorkflow, createEngine, PACKAGE, testCredential, type Engine } from './engine.ts';
 
 const require = createRequire(import.meta.url);
 const core = require('n8n-core') as typeof Core;
@@ -219,15 +219,15 @@ describe('Credential', () => {
 		assert.match(String(clash.error?.message), /Extra Headers: "authorization" is set by the credential itself/);
 	});
 
-	// The key check (preAuthentication) runs in n8n after a 401, the Test button's included (see
-	// test/e2e/openai.test.ts for the Test button itself). The engine also runs it when the hidden
-	// Key Check field is empty, so these credentials store it empty: the node's first call then
-	// goes through the key check, and every failure it detects shows.
-	const checked = async (data: NW.IDataObject) => (await runNode({ operation: 'list', returnAll: false, limit: 1 }, { credential: { keyCheck: '', ...data } })).error?.message;
+	// The Test button: OpenAI Models' credential test (its testedBy), as n8n's tester runs it.
+	const checked = async (data: NW.IDataObject) => {
+		const result = await testCredential(engine, TYPE, { ...goodCredential(), ...data }, NODE);
+		return result.status === 'OK' ? undefined : result.message;
+	};
 
 	test('key check: a good key passes', async () => {
 		assert.equal(await checked({}), undefined);
-		assert.deepEqual(server.requests.map((r) => r.path), ['/v1/models', '/v1/models']);
+		assert.deepEqual(server.requests.map((r) => r.path), ['/v1/models']);
 	});
 
 	test('key check messages tell apart key, organization, project, permission and Base URL', async () => {
@@ -257,7 +257,7 @@ describe('Credential', () => {
 			[
 				'unreachable Base URL',
 				{ baseUrl: `${closed.url}/v1` },
-				`The Base URL does not answer: GET ${closed.url}/v1/models failed (the connection was refused: is the host and port right, and is the server running?). Check the Base URL in the credential.`,
+				`GET ${closed.url}/v1/models failed: the connection was refused: is the host and port right, and is the server running?`,
 			],
 			[
 				'Base URL that is not an OpenAI API',

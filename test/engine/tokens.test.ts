@@ -118,15 +118,34 @@ describe('OAuth2 password grant', () => {
 		assert.equal(auth.counts.total - before, 1);
 	});
 
-	test('an API that always refuses gets one refresh per call, never a loop', async () => {
+	test('an API that refuses every fresh token: one token request per execution, the other items fail at once', async () => {
 		const api = await startApiServer({ authorize: () => false });
 		servers.push(api);
 		const credential = password(auth, { baseUrl: api.url });
 		const before = auth.counts.total;
-		const { error } = await callMe(credential);
+		const result = await engine.run(
+			callWorkflow({ authentication: credential.type, method: 'GET', url: '/api/me' }, { credential, count: 20, continueOnFail: true }),
+			{ mode: 'trigger' },
+		);
+		const output = result.output('Call');
+		assert.equal(output.length, 20);
+		assert.match(String(output[0].error), /answered HTTP 401/);
+		for (const item of output.slice(1)) assert.match(String(item.error), /refused a freshly obtained token \(HTTP 401 from .*\/api\/me\), so no further token was fetched/);
+		assert.equal(auth.counts.total - before, 1, 'the token fetched for this execution, and no other');
+		assert.equal(api.requests.length, 1, 'no call after the API refused the fresh token');
+	});
+
+	test('a stored token that is refused is replaced once; a refusal of the new one is final', async () => {
+		const api = await startApiServer({ authorize: () => false });
+		servers.push(api);
+		const credential = password(auth, { baseUrl: api.url });
+		assert.match(String((await callMe(credential)).error?.message), /answered HTTP 401/, 'the first execution fetches a token, which is refused');
+		const before = auth.counts.total;
+		const requests = api.requests.length;
+		const { error } = await callMe(credential, 5);
 		assert.match(String(error?.message), /answered HTTP 401/);
-		assert.equal(auth.counts.total - before, 2, 'the first token, then one refresh after the 401');
-		assert.equal(api.requests.length, 2, 'the call, then one retry');
+		assert.equal(auth.counts.total - before, 1, 'one refresh after the stored token was refused');
+		assert.equal(api.requests.length - requests, 2, 'the call with the stored token, then one with the new token');
 	});
 
 	test('Never Error also returns a refusal that outlived the refresh', async () => {
@@ -170,10 +189,10 @@ describe('OAuth2 password grant', () => {
 
 describe('Token endpoint faults are named', () => {
 	const faults: Array<[Parameters<OAuth2Server['setFault']>[0], RegExp]> = [
-		[500, /failed with HTTP 500.*try again later/],
-		['html', /answered an HTML page instead of JSON\. Check the token URL/],
-		['non-json', /answered something that is not JSON/],
-		['no-token', /answered JSON without a token at "access_token"/],
+		[500, /failed \(HTTP 500, .*try again later/],
+		['html', /answered an HTML page \(text\/html, \d+ bytes, an HTML page\) instead of a token\. Check the Token URL/],
+		['non-json', /answered something that is not a JSON object \(text\/plain, \d+ bytes\)/],
+		['no-token', /answered without a token at "access_token" \(application\/json, \d+ bytes, fields: token_type, expires_in\)/],
 	];
 	for (const [fault, message] of faults) {
 		test(`${fault}`, async () => {
