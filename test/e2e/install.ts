@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cacheDir } from '../tools/paths.mjs';
+import { cacheDir } from '../../scripts/paths.mjs';
 import { cleanEnv, nodeDir, run, seconds } from './process.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

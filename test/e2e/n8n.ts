@@ -2,7 +2,7 @@
 // drives it through the same REST calls as the editor. See n8n.test.ts for a tour.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -168,30 +168,26 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Installs the tarball into `<userFolder>/.n8n/nodes` exactly as n8n 2.41's community package
- * installer does (CommunityPackagesService.downloadPackage): unpack into node_modules/<name>,
- * drop dev/peer/optional dependencies, `npm install` inside it, record it in the ledger
- * package.json. n8n then loads it at start as `<name>.<type>`.
+ * Installs the tarball the way the README tells users to install by hand: in
+ * `<userFolder>/.n8n/nodes`, `npm install --legacy-peer-deps <tarball>`, with the npm registry
+ * unreachable (the case the README names for this route). n8n then loads it at start as
+ * `<name>.<type>`.
  */
-async function installCommunityPackage(tarball: string, nodesDir: string, logFile: string): Promise<string> {
+export async function installByHand(tarball: string, nodesDir: string, logFile: string): Promise<string> {
 	const { stdout } = await execFileAsync('tar', ['-xzOf', tarball, 'package/package.json']);
-	const { name, version } = JSON.parse(stdout) as { name: string; version: string };
-	const packageDir = join(nodesDir, 'node_modules', name);
-	rmSync(packageDir, { recursive: true, force: true }); // a reused user folder: no stale files
-	mkdirSync(packageDir, { recursive: true });
-	await execFileAsync('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
-	const manifestFile = join(packageDir, 'package.json');
-	const { devDependencies, peerDependencies, optionalDependencies, ...manifest } = JSON.parse(readFileSync(manifestFile, 'utf8'));
-	writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
-	// Same flags as n8n; the registry is left to the user's npm config (n8n passes its own).
-	await run(
-		'npm',
-		['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'],
-		{ cwd: packageDir, logFile },
-	);
-	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [name]: version } }, null, 2));
+	const { name } = JSON.parse(stdout) as { name: string };
+	mkdirSync(nodesDir, { recursive: true });
+	rmSync(join(nodesDir, 'node_modules', name), { recursive: true, force: true }); // a reused user folder: no stale files
+	await run('npm', [...README_INSTALL, tarball], {
+		cwd: nodesDir,
+		logFile,
+		env: cleanEnv({ npm_config_registry: 'http://127.0.0.1:9/', npm_config_fetch_retries: '0' }),
+	});
 	return name;
 }
+
+/** The README's by-hand install command, without the tarball (test/docs checks the README says it). */
+export const README_INSTALL = ['install', '--legacy-peer-deps'];
 
 /** Variables a developer's shell may carry that would change how the test n8n behaves. */
 const N8N_ENV = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|GENERIC_TIMEZONE$|NODE_ENV$|NODE_OPTIONS$)/;
@@ -205,8 +201,8 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 	mkdirSync(userFolder, { recursive: true });
 
 	let step = performance.now();
-	const packageName = await installCommunityPackage(options.tarball, join(userFolder, '.n8n', 'nodes'), join(root, 'install.log'));
-	console.log(`[e2e] installed ${packageName} as a community package in ${seconds(step)}`);
+	const packageName = await installByHand(options.tarball, join(userFolder, '.n8n', 'nodes'), join(root, 'install.log'));
+	console.log(`[e2e] installed ${packageName} by hand, as the README says, offline, in ${seconds(step)}`);
 
 	const [port, brokerPort] = [options.port ?? (await freePort()), await freePort()];
 	const baseUrl = `http://127.0.0.1:${port}`;

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { ESLint } from 'eslint';
-import { root } from '../tools/root.ts';
+import { root } from '../../scripts/paths.mjs';
 
 test('ESLint with the community-node rules finds no error or warning', async () => {
 	const eslint = new ESLint({ cwd: root });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { analyzePackage, SOURCE_FILE_PATTERNS } from '@n8n/scan-community-package/scanner/scanner.mjs';
-import { root } from '../tools/root.ts';
+import { root } from '../../scripts/paths.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'api-connector-gate-'));
 after(() => rmSync(work, { recursive: true, force: true }));

@@ -10,9 +10,9 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startOAuth2Server } from '../rig/index.ts';
-import { ensureN8n, packPackage, startN8n, type N8nInstance } from '../e2e/n8n.ts';
-import { callNode, chain, manualTrigger } from '../e2e/workflows.ts';
+import { startOAuth2Server } from '../../test/rig/index.ts';
+import { ensureN8n, packPackage, startN8n, type N8nInstance } from '../../test/e2e/n8n.ts';
+import { callNode, chain, manualTrigger } from '../../test/e2e/workflows.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
@@ -21,7 +21,7 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const INSPECT_PORT = 9329;
 
-const build = spawnSync(process.execPath, [join(root, 'test/tools/build.mjs')], { stdio: 'inherit' });
+const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(1);
 
 // The API: small JSON, keep-alive, checks the key like a real API would.

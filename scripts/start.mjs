@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const headless = process.argv.includes('--headless') || process.env.API_CONNECTOR_DEMO === 'headless';
 const folder = join(root, '.n8n-demo');
 const pidFile = join(folder, 'demo.pid');
@@ -54,16 +54,16 @@ if (!headless) {
 }
 
 let step = performance.now();
-const build = spawnSync(process.execPath, [join(root, 'test/tools/build.mjs')], { cwd: root, stdio: 'inherit' });
+const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) {
 	if (!headless) rmSync(pidFile, { force: true });
 	process.exit(build.status ?? 1);
 }
 const buildMs = performance.now() - step;
 
-const { startDemo, runHeadless } = await import('../demo/demo.ts');
-const { DEMO } = await import('../demo/api.ts');
-const { credentialName } = await import('../demo/setup.ts');
+const { startDemo, runHeadless } = await import('../test/demo/demo.ts');
+const { DEMO } = await import('../test/demo/api.ts');
+const { credentialName } = await import('../test/demo/setup.ts');
 
 if (headless) {
 	const result = await runHeadless({ exitOnSignal: false }).catch((error) => {

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 rmSync(resolve(root, 'dist'), { recursive: true, force: true });
 for (const [tool, args] of [

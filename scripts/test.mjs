@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SUITES = ['gate', 'rig', 'engine', 'e2e'];
 const chosen = process.argv.slice(2).filter((arg) => SUITES.includes(arg));
 const suites = chosen.length ? chosen : SUITES;
@@ -19,7 +19,7 @@ const step = (what, cmd, args) => {
 	if (result.status !== 0) process.exit(result.status ?? 1);
 };
 
-step('build', process.execPath, [join(root, 'test/tools/build.mjs')]);
+step('build', process.execPath, [join(root, 'scripts/build.mjs')]);
 const files = suites.flatMap((suite) => {
 	const folder = join(root, 'test', suite);
 	return existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test', suite, f)) : [];

@@ -1,0 +1,21 @@
+// `npm run lint`: the fast checks, in seconds. ESLint with n8n's community-node rules over the
+// shipped sources and package.json, the type check of the package, and of the tests and tools.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { root } from './paths.mjs';
+
+const bin = (tool) => join(root, 'node_modules', '.bin', tool);
+const checks = [
+	['ESLint (community-node rules)', bin('eslint'), ['.']],
+	['types of the package', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+	['types of the tests and tools', bin('tsc'), ['-p', 'test/tsconfig.json']],
+];
+let failed = 0;
+for (const [what, cmd, args] of checks) {
+	const started = Date.now();
+	const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+	const ok = result.status === 0;
+	if (!ok) failed++;
+	console.log(`${ok ? 'ok  ' : 'FAIL'} ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+process.exit(failed ? 1 : 0);
