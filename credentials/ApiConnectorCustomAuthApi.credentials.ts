@@ -10,9 +10,9 @@ import type {
 import { guardedAuthenticate } from './common/boundary';
 import { baseUrlField, testUrlField, tlsFields } from './common/fields';
 import { assertHeader } from './common/headers';
+import { pairsOf, type NameValue } from './common/pairs';
 import { withTls } from './common/tls';
 
-type Pair = { name: string; value: string };
 
 const pairList = (displayName: string, name: string, description: string): INodeProperties => ({
 	displayName,
@@ -34,11 +34,9 @@ const pairList = (displayName: string, name: string, description: string): INode
 	],
 });
 
-const pairs = (collection: unknown): Pair[] =>
-	(((collection as IDataObject)?.values ?? []) as Pair[]).filter((pair) => pair.name);
 
 /** Merges the secret body fields into a JSON object, a form, or a multipart body. */
-function mergeBody(requestOptions: IHttpRequestOptions, fields: Pair[]) {
+function mergeBody(requestOptions: IHttpRequestOptions, fields: NameValue[]) {
 	if (!fields.length) return;
 	const body = requestOptions.body as unknown;
 	// Never into the caller's body object: it is sent again on a redirect to another host.
@@ -86,19 +84,19 @@ export class ApiConnectorCustomAuthApi implements ICredentialType {
 
 	authenticate = guardedAuthenticate(async (credentials: ICredentialDataDecryptedObject, incoming: IHttpRequestOptions) => {
 		const requestOptions: IHttpRequestOptions = { ...incoming };
-		const headers = pairs(credentials.headers);
+		const headers = pairsOf(credentials.headers);
 		if (headers.length) {
 			requestOptions.headers = { ...requestOptions.headers };
 			for (const { name, value } of headers) {
-				assertHeader(name.trim(), value, 'Self-handled headers');
-				requestOptions.headers[name.trim()] = value;
+				assertHeader(name, value, 'Self-handled headers');
+				requestOptions.headers[name] = value;
 			}
 		}
-		const query = pairs(credentials.queryParameters);
+		const query = pairsOf(credentials.queryParameters);
 		if (query.length) {
 			requestOptions.qs = { ...requestOptions.qs, ...Object.fromEntries(query.map((q) => [q.name, q.value])) };
 		}
-		mergeBody(requestOptions, pairs(credentials.bodyFields));
+		mergeBody(requestOptions, pairsOf(credentials.bodyFields));
 		return withTls(credentials, requestOptions);
 	});
 }

@@ -9,13 +9,12 @@ import {
 	type Icon,
 } from 'n8n-workflow';
 
-import { TOKEN_INPUTS } from './common/catalog';
 import { baseUrlField, prefixFields, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
 import { assertHeader } from './common/headers';
+import { pairsOf } from './common/pairs';
 import { fillPlaceholders, jsonEscape, privateValues } from './common/placeholders';
-import { authenticateWithToken, preAuthenticateWith } from './common/tokenCredential';
 import { requestToken } from './common/tokenEndpoint';
-import { tokenState, tokenStateFields } from './common/tokens';
+import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenStateFields } from './common/tokens';
 import { resolveUrl } from './common/urls';
 
 function tokenRequestBody(c: ICredentialDataDecryptedObject, values: Map<string, string>) {
@@ -42,12 +41,10 @@ function tokenRequestBody(c: ICredentialDataDecryptedObject, values: Map<string,
 async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecryptedObject, tokenFor: string) {
 	const values = privateValues(c.privateValues);
 	const headers: IDataObject = {};
-	const headerList = ((c.requestHeaders as IDataObject)?.values ?? []) as Array<{ name: string; value: string }>;
-	for (const { name, value } of headerList) {
-		if (!name) continue;
-		const filled = fillPlaceholders(value ?? '', values, `Token request header "${name}"`);
-		assertHeader(name.trim(), filled, 'Token request headers');
-		headers[name.trim()] = filled;
+	for (const { name, value } of pairsOf(c.requestHeaders)) {
+		const filled = fillPlaceholders(value, values, `Token request header "${name}"`);
+		assertHeader(name, filled, 'Token request headers');
+		headers[name] = filled;
 	}
 	const answer = await requestToken(helper, c, {
 		url: resolveUrl(undefined, c.tokenUrl as string, 'Token URL'),
@@ -204,7 +201,7 @@ export class ApiConnectorCustomTokenOAuth2Api implements ICredentialType {
 		...tokenStateFields,
 	];
 
-	authenticate = authenticateWithToken(TOKEN_INPUTS.apiConnectorCustomTokenOAuth2Api);
+	authenticate = authenticateWithToken(tokenInputs(this.properties));
 
-	preAuthentication = preAuthenticateWith(TOKEN_INPUTS.apiConnectorCustomTokenOAuth2Api, fetchToken);
+	preAuthentication = preAuthenticateWith(tokenInputs(this.properties), fetchToken);
 }

@@ -8,14 +8,12 @@ import {
 	type Icon,
 } from 'n8n-workflow';
 
-import { TOKEN_INPUTS } from './common/catalog';
 import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
 import { assertionClaims, JWT_ALGORITHMS, signJwt, type JwtAlgorithm } from './common/jwt';
 import { readPemBlocks } from './common/pem';
 import { importPrivateKey } from './common/tls';
-import { authenticateWithToken, preAuthenticateWith } from './common/tokenCredential';
 import { requestToken } from './common/tokenEndpoint';
-import { tokenState, tokenStateFields } from './common/tokens';
+import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenStateFields } from './common/tokens';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -189,7 +187,7 @@ export class ApiConnectorJwtBearerApi implements ICredentialType {
 		...tokenStateFields,
 	];
 
-	authenticate = authenticateWithToken(TOKEN_INPUTS.apiConnectorJwtBearerApi);
+	authenticate = authenticateWithToken(tokenInputs(this.properties));
 
-	preAuthentication = preAuthenticateWith(TOKEN_INPUTS.apiConnectorJwtBearerApi, fetchToken);
+	preAuthentication = preAuthenticateWith(tokenInputs(this.properties), fetchToken);
 }

@@ -1,11 +1,15 @@
-import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialType, IDataObject, IHttpRequestHelper, INodeProperties, Icon } from 'n8n-workflow';
 
 import { guardedAuthenticate } from './common/boundary';
-import { applyOpenAiAuth, KEYS_PAGE, OPENAI_BASE_URL } from './common/openAi';
+import { applyOpenAiAuth, checkOpenAiKey, KEYS_PAGE, OPENAI_BASE_URL } from './common/openAi';
 
 // OpenAI's API, or any server that speaks it (n8n's own openAiApi cannot be used by a community
-// node). What the credential sends is in common/openAi.ts; Configured API Call and OpenAI Models
-// test it (their testedBy).
+// node). What the credential sends and what OpenAI's refusals mean is in common/openAi.ts;
+// Configured API Call and OpenAI Models test it (their testedBy).
+//
+// n8n's HTTP Request node gets only "Unauthorized" from a refused key. It runs a credential's
+// preAuthentication after a 401, so this one checks the key (GET {Base URL}/models, through the
+// boundary) and throws what OpenAI's answer says: the key, organization, project or permission.
 export class ApiConnectorOpenAiApi implements ICredentialType {
 	name = 'apiConnectorOpenAiApi';
 
@@ -67,7 +71,20 @@ export class ApiConnectorOpenAiApi implements ICredentialType {
 				},
 			],
 		},
+		{
+			// n8n runs preAuthentication after a 401, and when this hidden field is empty (never).
+			displayName: 'Key Check',
+			name: 'keyCheck',
+			type: 'hidden',
+			typeOptions: { expirable: true },
+			default: 'after a 401',
+		},
 	];
 
 	authenticate = guardedAuthenticate(applyOpenAiAuth);
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+		await checkOpenAiKey(this, credentials);
+		return {};
+	}
 }

@@ -8,11 +8,9 @@ import type {
 } from 'n8n-workflow';
 
 import { addClientAuth, clientFields, extraParameters } from './common/clientAuth';
-import { TOKEN_INPUTS } from './common/catalog';
 import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
-import { authenticateWithToken, preAuthenticateWith } from './common/tokenCredential';
 import { GrantRefusedError, requestToken } from './common/tokenEndpoint';
-import { tokenState, tokenStateFields } from './common/tokens';
+import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenStateFields } from './common/tokens';
 
 async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecryptedObject, tokenFor: string) {
 	const send = async (grant: Record<string, string>, grantHint: string) => {
@@ -83,7 +81,7 @@ export class ApiConnectorPasswordGrantOAuth2Api implements ICredentialType {
 		...tokenStateFields,
 	];
 
-	authenticate = authenticateWithToken(TOKEN_INPUTS.apiConnectorPasswordGrantOAuth2Api);
+	authenticate = authenticateWithToken(tokenInputs(this.properties));
 
-	preAuthentication = preAuthenticateWith(TOKEN_INPUTS.apiConnectorPasswordGrantOAuth2Api, fetchToken);
+	preAuthentication = preAuthenticateWith(tokenInputs(this.properties), fetchToken);
 }

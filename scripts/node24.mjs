@@ -100,5 +100,7 @@ if (major < 24) {
 	child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
 	await ensureDevTools();
+	// The script sees its own arguments as if it had been started directly.
+	process.argv = [process.argv[0], resolve(root, script), ...args];
 	await import(pathToFileURL(resolve(root, script)).href);
 }

@@ -86,14 +86,20 @@ export function guardedAuthenticate(
 				`The credential was not sent: ${outsideReason(boundary, url)}. Call a URL on ${boundary.origin}, or change the credential's Base URL or Allowed HTTP Request Domains.`,
 			);
 		}
-		return { ...(await apply(credentials, requestOptions)), disableFollowRedirect: true };
+		// n8n's HTTP Request node sends through the legacy request helper, which reads
+		// followRedirect/followAllRedirects instead of disableFollowRedirect.
+		return { ...(await apply(credentials, requestOptions)), disableFollowRedirect: true, followRedirect: false, followAllRedirects: false } as IHttpRequestOptions;
 	};
 }
 
-/** The absolute URL of a request (n8n's request options may split it into baseURL and url). */
-export function requestUrl(options: Pick<IHttpRequestOptions, 'url' | 'baseURL'>): string {
-	if (options.baseURL && !/^https?:\/\//i.test(options.url ?? '')) {
-		return `${String(options.baseURL).replace(/\/+$/, '')}/${String(options.url ?? '').replace(/^\/+/, '')}`;
+/**
+ * The absolute URL of a request: n8n's request options may split it into baseURL and url, and
+ * the legacy request helper (n8n's HTTP Request node) calls it uri.
+ */
+export function requestUrl(options: Pick<IHttpRequestOptions, 'url' | 'baseURL'> & { uri?: unknown }): string {
+	const url = String(options.url || options.uri || '');
+	if (options.baseURL && !/^https?:\/\//i.test(url)) {
+		return `${String(options.baseURL).replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
 	}
-	return options.url;
+	return url;
 }

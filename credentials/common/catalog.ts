@@ -1,53 +1,9 @@
 import { UserError } from 'n8n-workflow';
 
-// Every credential type of the package, what kind of authentication it does, and, for token
-// types, which fields a token depends on. Credentials and nodes both read it from here.
+// Every credential type of the package and what kind of authentication it does, and which
+// fields hold secrets. Credentials and nodes both read it from here.
 
 export type CredentialKind = 'none' | 'key' | 'static' | 'token' | 'oauth2';
-
-const TLS_INPUTS = ['useTls', 'clientCertificateFormat', 'certificate', 'privateKey', 'pfx', 'passphrase', 'caCertificates'];
-
-export const TOKEN_INPUTS = {
-	apiConnectorPasswordGrantOAuth2Api: [
-		'tokenUrl',
-		'username',
-		'password',
-		'clientId',
-		'clientSecret',
-		'clientAuthentication',
-		'scope',
-		'extraBodyParameters',
-		...TLS_INPUTS,
-	],
-	apiConnectorCustomTokenOAuth2Api: [
-		'tokenUrl',
-		'requestMethod',
-		'requestHeaders',
-		'bodyType',
-		'body',
-		'privateValues',
-		'answerPath',
-		'lifetimePath',
-		'lifetimeKind',
-		...TLS_INPUTS,
-	],
-	apiConnectorJwtBearerApi: [
-		'mode',
-		'tokenUrl',
-		'issuer',
-		'subject',
-		'audience',
-		'scope',
-		'scopeIn',
-		'jwtPrivateKey',
-		'jwtPassphrase',
-		'algorithm',
-		'keyId',
-		'lifetime',
-		'extraClaims',
-		...TLS_INPUTS,
-	],
-} as const satisfies Record<string, readonly string[]>;
 
 export interface CredentialEntry {
 	type: string;
@@ -74,10 +30,6 @@ export function kindOf(type: string | undefined): CredentialKind {
 	const entry = CREDENTIAL_CATALOG.find((candidate) => candidate.type === type);
 	if (!entry) throw new UserError(`"${type}" is not a credential type of this package.`);
 	return entry.kind;
-}
-
-export function tokenInputsOf(type: string): readonly string[] | undefined {
-	return (TOKEN_INPUTS as Record<string, readonly string[]>)[type];
 }
 
 /** Fields of the package's credentials that hold a secret (typeOptions.password); a test checks the list. */

@@ -1,7 +1,12 @@
-import { UserError, type ICredentialDataDecryptedObject, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
+import { UserError, type ICredentialDataDecryptedObject, type IDataObject, type IHttpRequestHelper, type IHttpRequestOptions } from 'n8n-workflow';
+
+import { guardedAuthenticate } from './boundary';
+import { MAX_CHECK_ANSWER, sendCheck } from './check';
 
 import { assertHeader } from './headers';
-import { redact } from './messages';
+import { displayUrl, redact } from './messages';
+import { pairsOf, type NameValue } from './pairs';
+import { readBody } from './transport';
 import { resolveUrl } from './urls';
 
 // OpenAI's API, or any server that speaks it: every call carries "Authorization: Bearer <key>"
@@ -18,13 +23,8 @@ export const KEYS_PAGE = 'https://platform.openai.com/api-keys';
 /** Headers the credential sets itself; Extra Headers may not replace them. */
 const OWN_HEADERS = ['authorization', 'openai-organization', 'openai-project'];
 
-type Pair = { name?: string; value?: string };
-
-function extraHeaders(credentials: ICredentialDataDecryptedObject): Array<{ name: string; value: string }> {
-	const values = ((credentials.extraHeaders as IDataObject)?.values ?? []) as Pair[];
-	return values
-		.filter((pair) => pair.name?.trim())
-		.map((pair) => ({ name: (pair.name as string).trim(), value: String(pair.value ?? '') }));
+function extraHeaders(credentials: ICredentialDataDecryptedObject): NameValue[] {
+	return pairsOf(credentials.extraHeaders);
 }
 
 /** The key and the extra header values: never quoted in any message. */
@@ -142,4 +142,32 @@ export function credentialProblem(
 		return `OpenAI refused the credential (HTTP 401${said}). Check the API key, Organization ID and Project ID.`;
 	}
 	return undefined;
+}
+
+/** GET {Base URL}/models, and what OpenAI's answer says about the key, organization, project or URL. */
+export async function checkOpenAiKey(http: IHttpRequestHelper, data: ICredentialDataDecryptedObject): Promise<string> {
+	const url = openAiUrl(data, 'models');
+	const answer = await sendCheck(http, guardedAuthenticate(applyOpenAiAuth), data, url);
+	const where = `GET ${displayUrl(answer.url)}`;
+	const raw = await readBody(answer.body, MAX_CHECK_ANSWER, where, 'The Base URL must be an OpenAI-compatible API.');
+	let body: unknown;
+	try {
+		body = JSON.parse(raw.toString('utf8'));
+	} catch {
+		body = undefined;
+	}
+	const status = answer.statusCode;
+	if (status >= 200 && status < 300) {
+		if (!Array.isArray((body as { data?: unknown })?.data)) {
+			throw new UserError(`${where} answered, but not with a model list. The Base URL must be an OpenAI-compatible API, such as ${OPENAI_BASE_URL}.`);
+		}
+		return 'OpenAI accepted the key.';
+	}
+	const problem = credentialProblem(status, body, data);
+	if (problem) throw new UserError(problem);
+	if (status === 404) throw new UserError(`${where} answered HTTP 404: this Base URL does not serve /models. For OpenAI it is ${OPENAI_BASE_URL}.`);
+	const said = openAiErrorOf(body)?.message;
+	throw new UserError(
+		`${where} answered HTTP ${status}${said ? `: ${scrub(said, openAiSecrets(data))}` : ''}.${status >= 500 || status === 429 ? ' Try again later.' : ''}`,
+	);
 }

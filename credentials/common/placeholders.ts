@@ -1,12 +1,13 @@
-import { UserError, type IDataObject } from 'n8n-workflow';
+import { UserError } from 'n8n-workflow';
+
+import { pairsOf } from './pairs';
 
 // "<name>" placeholders in a custom token request, filled from the credential's private values.
 
 const PLACEHOLDER = /<([A-Za-z_][A-Za-z0-9_.-]*)>/g;
 
 export function privateValues(collection: unknown): Map<string, string> {
-	const values = ((collection as IDataObject)?.values ?? []) as Array<{ name?: string; value?: string }>;
-	return new Map(values.filter((v) => v.name).map((v) => [String(v.name).trim(), String(v.value ?? '')]));
+	return new Map(pairsOf(collection).map(({ name, value }) => [name, value]));
 }
 
 /** Replaces every placeholder; an unknown one is an error that names it (never its value). */

@@ -43,11 +43,11 @@ export interface TokenAnswer {
 
 /** Thrown when the endpoint refused the grant itself (a wrong password, an expired refresh token...). */
 export class GrantRefusedError extends UserError {
-	constructor(
-		message: string,
-		readonly oauthError: string | undefined,
-	) {
+	readonly oauthError: string | undefined;
+
+	constructor(message: string, oauthError: string | undefined) {
 		super(message);
+		this.oauthError = oauthError;
 	}
 }
 

@@ -1,12 +1,20 @@
 import { createHash } from 'crypto';
-import type { ICredentialDataDecryptedObject, IDataObject, INodeProperties } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-// The life of an access token, shared by every token credential of the package.
+import { guardedAuthenticate } from './boundary';
+import { prefixOf } from './fields';
+import { assertHeader } from './headers';
+import { withTls } from './tls';
+
+// The life of an access token, for every token credential of the package: which settings it
+// belongs to, when it is due, how it is fetched once (per credential, per process, per
+// execution), stored and put on a call. Each credential file supplies only its own fetch, and
+// credentials/common/tokenEndpoint.ts the request itself.
 //
 // A token is stored, encrypted, in the credential itself: n8n persists what preAuthentication
-// returns. The node that makes calls checks `tokenRefreshAt` and lets a single call refresh the
-// token before it expires; after a refused call n8n runs preAuthentication once more. Within
-// one n8n process, concurrent refreshes of the same credential share one token request.
+// returns, and runs it when the `accessToken` field is empty. A node's TokenKeeper blanks that
+// field when the token is due or was refused, so that exactly one call fetches the next one
+// while the others wait.
 
 /** Hidden fields that hold the token. `accessToken` is the one n8n watches (expirable). */
 export const tokenStateFields: INodeProperties[] = [
@@ -23,6 +31,31 @@ export interface TokenState extends IDataObject {
 	tokenExpiresAt: number;
 	tokenRefreshAt: number;
 	tokenFor: string;
+}
+
+/**
+ * Fields of a token credential that do not change which token it gets: the token's own state,
+ * where the token is put on a call, what the node does around calls, and n8n's domain fields.
+ * Every other field is a token input, so a field added later is one by default.
+ */
+const NOT_TOKEN_INPUTS = new Set([
+	...tokenStateFields.map((field) => field.name),
+	'baseUrl',
+	'testUrl',
+	'refreshOnStatus',
+	'tokenTimeout',
+	'placement',
+	'headerName',
+	'prefixFormat',
+	'customPrefix',
+	'queryParameter',
+	'allowedHttpRequestDomains',
+	'allowedDomains',
+]);
+
+/** The fields a token depends on, from the credential's own form. */
+export function tokenInputs(properties: readonly INodeProperties[]): string[] {
+	return properties.filter((field) => field.type !== 'notice' && !NOT_TOKEN_INPUTS.has(field.name)).map((field) => field.name);
 }
 
 /**
@@ -136,4 +169,136 @@ export async function obtainToken(
 		inFlight.set(key, pending);
 	}
 	return await pending;
+}
+
+// ---- what a token credential does with its token ----
+
+const fingerprints = new WeakMap<object, string>();
+
+/** The fingerprint of a credentials object, computed once per object. */
+export function tokenFingerprint(credentials: ICredentialDataDecryptedObject, fields: readonly string[]): string {
+	let value = fingerprints.get(credentials);
+	if (value === undefined) {
+		value = fingerprint(credentials, fields);
+		fingerprints.set(credentials, value);
+	}
+	return value;
+}
+
+/** Puts a token where the credential says: a header with a prefix, or a query parameter. */
+export function placeToken(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions, token: string) {
+	if (credentials.placement === 'query') {
+		requestOptions.qs = { ...requestOptions.qs, [(credentials.queryParameter as string) || 'access_token']: token };
+		return;
+	}
+	const name = ((credentials.headerName as string) || 'Authorization').trim();
+	const value = `${prefixOf(credentials)}${token}`;
+	assertHeader(name, value, 'Token header');
+	requestOptions.headers = { ...requestOptions.headers, [name]: value };
+}
+
+/**
+ * authenticate() of a token credential. A token fetched for other settings is not sent: the
+ * call then fails with 401 and n8n fetches a token for the current settings.
+ */
+export function authenticateWithToken(fields: readonly string[]) {
+	return guardedAuthenticate(async (credentials: ICredentialDataDecryptedObject, incoming: IHttpRequestOptions) => {
+		const requestOptions: IHttpRequestOptions = { ...incoming };
+		const token = credentials.accessToken as string;
+		if (token && credentials.tokenFor === tokenFingerprint(credentials, fields)) {
+			placeToken(credentials, requestOptions, token);
+		}
+		return withTls(credentials, requestOptions);
+	});
+}
+
+export type FetchToken = (
+	helper: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+	tokenFor: string,
+) => Promise<TokenState>;
+
+/** preAuthentication() of a token credential: one token request at a time per settings. */
+export function preAuthenticateWith(fields: readonly string[], fetchToken: FetchToken) {
+	return async function (this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+		const tokenFor = tokenFingerprint(credentials, fields);
+		return await obtainToken(tokenFor, credentials, async () => await fetchToken(this, credentials, tokenFor));
+	};
+}
+
+// ---- one execution's token ----
+
+/**
+ * One execution's view of a token credential's token, for a node: whether it is due, and a
+ * single call that fetches the next one while the others wait. A token the API refuses right
+ * after it was fetched in this execution is known as fresh, so the node does not fetch again.
+ */
+export class TokenKeeper {
+	private refreshing: Promise<void> | undefined;
+
+	private failure: unknown;
+
+	private readonly fresh = new Set<string>();
+
+	private readonly data: ICredentialDataDecryptedObject;
+
+	private readonly inputs: readonly string[];
+
+	private readonly binding: ExecutionBinding;
+
+	constructor(data: ICredentialDataDecryptedObject, inputs: readonly string[], binding: ExecutionBinding) {
+		this.data = data;
+		this.inputs = inputs;
+		this.binding = binding;
+	}
+
+	/** Whether the stored token must be replaced before the next call. */
+	due(): boolean {
+		return tokenDue(this.data, tokenFingerprint(this.data, this.inputs));
+	}
+
+	isFresh(token: string | undefined): boolean {
+		return token !== undefined && this.fresh.has(token);
+	}
+
+	/**
+	 * Runs `send` (a call through n8n's httpRequestWithAuthentication with this data) with the
+	 * current token. When the token is due, this call blanks it, so that n8n runs
+	 * preAuthentication and stores the new token; the calls that come meanwhile wait for it.
+	 * A token endpoint that fails fails every later call of the execution at once.
+	 */
+	async withToken<T>(send: () => Promise<T>): Promise<{ result: T; token: string }> {
+		while (this.refreshing) await this.refreshing;
+		if (this.failure) throw this.failure;
+		const data = this.data;
+		if (!this.due()) {
+			const token = data.accessToken as string;
+			return { result: await send(), token };
+		}
+		if (data.accessToken) this.binding.replacing = data.accessToken as string;
+		data.accessToken = '';
+		let release!: () => void;
+		this.refreshing = new Promise((resolve) => (release = resolve));
+		let failure: unknown;
+		try {
+			const result = await send();
+			const token = data.accessToken as string;
+			if (token) this.fresh.add(token);
+			return { result, token };
+		} catch (error) {
+			if (!data.accessToken) this.failure = error;
+			failure = error;
+		} finally {
+			this.refreshing = undefined;
+			release();
+		}
+		throw failure;
+	}
+
+	/** Has the token `used` replaced by the next call, unless another call already did. */
+	replace(used: string | undefined): void {
+		if (used === undefined || this.data.accessToken !== used) return;
+		this.binding.replacing = used;
+		this.data.accessToken = '';
+	}
 }

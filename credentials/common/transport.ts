@@ -185,8 +185,16 @@ export function deadline(ms: number, cancel?: AbortSignal): { signal: AbortSigna
 	return { signal: cancel ? AbortSignal.any([cancel, timeout]) : timeout, expired: () => timeout.aborted && !cancel?.aborted };
 }
 
-/** Resolves after `ms`, or rejects as soon as `signal` fires: waits that Stop ends at once. */
-export async function waitUnlessAborted(ms: number, signal: AbortSignal | undefined, wait: (ms: number) => Promise<void>): Promise<void> {
+/**
+ * Resolves after `ms`, or rejects as soon as `signal` fires: waits that Stop ends at once.
+ * `wait` is n8n-workflow's sleep, which also takes the signal from 2.x on (and then clears its
+ * timer); older versions ignore it, and the race still ends the wait.
+ */
+export async function waitUnlessAborted(
+	ms: number,
+	signal: AbortSignal | undefined,
+	wait: (ms: number, signal?: AbortSignal) => Promise<void>,
+): Promise<void> {
 	if (!signal) return await wait(ms);
 	if (signal.aborted) throw new CancelledError();
 	let onAbort: (() => void) | undefined;
@@ -195,7 +203,7 @@ export async function waitUnlessAborted(ms: number, signal: AbortSignal | undefi
 		signal.addEventListener('abort', onAbort, { once: true });
 	});
 	try {
-		await Promise.race([wait(ms), aborted]);
+		await Promise.race([wait(ms, signal), aborted]);
 	} finally {
 		signal.removeEventListener('abort', onAbort as () => void);
 	}

@@ -13,10 +13,9 @@ import type { CallSession } from '../shared/session';
 
 // Builds the request of one item from the node's parameters.
 
-type Pair = { name: string; value: unknown };
-
-function pairsOf(read: ParameterReader, parameter: string, itemIndex: number): Pair[] {
-	const collection = read<{ parameters?: Pair[] }>(parameter, itemIndex, {});
+/** A name/value list of the node's parameters (values from expressions may be any JSON). */
+function pairsOf(read: ParameterReader, parameter: string, itemIndex: number): Array<{ name: string; value: unknown }> {
+	const collection = read<{ parameters?: Array<{ name: string; value: unknown }> }>(parameter, itemIndex, {});
 	return (collection.parameters ?? []).filter((pair) => pair.name);
 }
 

@@ -9,22 +9,15 @@ import {
 	type INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { ApiConnectorBasicAuthApi } from '../../credentials/ApiConnectorBasicAuthApi.credentials';
-import { ApiConnectorClientCertificateApi } from '../../credentials/ApiConnectorClientCertificateApi.credentials';
-import { ApiConnectorCustomAuthApi } from '../../credentials/ApiConnectorCustomAuthApi.credentials';
-import { ApiConnectorCustomTokenOAuth2Api } from '../../credentials/ApiConnectorCustomTokenOAuth2Api.credentials';
-import { ApiConnectorHeaderKeyApi } from '../../credentials/ApiConnectorHeaderKeyApi.credentials';
-import { ApiConnectorJwtBearerApi } from '../../credentials/ApiConnectorJwtBearerApi.credentials';
-import { ApiConnectorOpenAiApi } from '../../credentials/ApiConnectorOpenAiApi.credentials';
-import { ApiConnectorPasswordGrantOAuth2Api } from '../../credentials/ApiConnectorPasswordGrantOAuth2Api.credentials';
-import { ApiConnectorQueryKeyApi } from '../../credentials/ApiConnectorQueryKeyApi.credentials';
 import { hasDevelopmentKey, withEnvironment, type Environment } from '../../credentials/common/apiKeys';
-import { boundaryOf, requestUrl } from '../../credentials/common/boundary';
+import { requestUrl } from '../../credentials/common/boundary';
 import { kindOf } from '../../credentials/common/catalog';
-import { displayUrl, networkProblem, sentence } from '../../credentials/common/messages';
-import { credentialProblem, OPENAI_BASE_URL, openAiErrorOf, openAiSecrets, openAiUrl, scrub } from '../../credentials/common/openAi';
-import { CancelledError, deadline, readBody, sendFollowing, type Answer } from '../../credentials/common/transport';
+import { MAX_CHECK_ANSWER, sendCheck, type Authenticate } from '../../credentials/common/check';
+import { displayUrl, sentence } from '../../credentials/common/messages';
+import { checkOpenAiKey, OPENAI_CREDENTIAL } from '../../credentials/common/openAi';
+import { CancelledError, readBody } from '../../credentials/common/transport';
 import { resolveUrl } from '../../credentials/common/urls';
+import { credentialType } from './credentialTypes';
 
 // The Test button of every credential type of the package (the nodes' `testedBy`). It checks
 // the credential the way calls use it, through the same boundary: a token is obtained first
@@ -33,22 +26,6 @@ import { resolveUrl } from '../../credentials/common/urls';
 // sending anything there. Each failure says what to fix: which key, the token endpoint, the
 // client certificate, the server's CA.
 
-const TEST_TIMEOUT_MS = 30_000;
-const MAX_TEST_ANSWER = 4 * 1024 * 1024;
-
-const TYPES: Record<string, ICredentialType> = Object.fromEntries(
-	[
-		new ApiConnectorBasicAuthApi(),
-		new ApiConnectorClientCertificateApi(),
-		new ApiConnectorCustomAuthApi(),
-		new ApiConnectorCustomTokenOAuth2Api(),
-		new ApiConnectorHeaderKeyApi(),
-		new ApiConnectorJwtBearerApi(),
-		new ApiConnectorOpenAiApi(),
-		new ApiConnectorPasswordGrantOAuth2Api(),
-		new ApiConnectorQueryKeyApi(),
-	].map((type) => [type.name, type]),
-);
 
 type LegacyRequest = ICredentialTestFunctions['helpers']['request'];
 
@@ -114,13 +91,13 @@ export async function testCredential(this: ICredentialTestFunctions, credential:
 
 /** Checks a credential; resolves with what was verified, or throws a message that says what to fix. */
 export async function checkCredential(http: IHttpRequestHelper, typeName: string, data: ICredentialDataDecryptedObject): Promise<string> {
-	const type = TYPES[typeName];
-	if (!type) throw new UserError(`This package cannot test credentials of type "${typeName}".`);
-	if (typeName === new ApiConnectorOpenAiApi().name) return await checkOpenAi(http, type, data);
+	const type = credentialType(typeName);
+	if (typeName === OPENAI_CREDENTIAL) return await checkOpenAiKey(http, data);
 	if (kindOf(typeName) !== 'key') {
 		await checkTestUrl(http, type, data);
 		return 'The API accepted the credential.';
 	}
+	// Each key against its own Test URL (the development key may have its own Base URL).
 	const environments: Environment[] = hasDevelopmentKey(data) ? ['live', 'development'] : ['live'];
 	const verdicts: string[] = [];
 	let failed = false;
@@ -130,27 +107,38 @@ export async function checkCredential(http: IHttpRequestHelper, typeName: string
 			verdicts.push(`${environment} key accepted`);
 		} catch (error) {
 			failed = true;
-			verdicts.push(`${environment} key: ${(error as Error).message.replace(/\.$/, '')}`);
+			verdicts.push(error instanceof Refusal ? `${environment} key refused (HTTP ${error.status}) at ${error.where}` : `${environment} key: ${(error as Error).message.replace(/\.$/, '')}`);
 		}
 	}
-	const summary = `${verdicts.join('; ')}.`;
-	if (failed) throw new UserError(summary.charAt(0).toUpperCase() + summary.slice(1));
-	return summary.charAt(0).toUpperCase() + summary.slice(1);
+	const summary = sentence(verdicts.join('; '));
+	if (failed) throw new UserError(`Key check: ${summary}`);
+	return `Key check: ${summary}`;
+}
+
+/** The Test URL refused the credential (401 or 403). */
+class Refusal extends UserError {
+	readonly status: number;
+
+	readonly where: string;
+
+	constructor(status: number, where: string) {
+		super(`${where} refused the credential (HTTP ${status})${status === 403 ? ': it is wrong, or lacks permission for the Test URL' : ''}. Check the credential's values.`);
+		this.status = status;
+		this.where = where;
+	}
 }
 
 /** GET the Test URL with the credential; throws a message unless it answers 2xx. */
 async function checkTestUrl(http: IHttpRequestHelper, type: ICredentialType, data: ICredentialDataDecryptedObject): Promise<void> {
 	const url = resolveUrl(data.baseUrl as string, data.testUrl as string, 'Test URL');
 	const credentials = { ...data, ...(type.preAuthentication ? await type.preAuthentication.call(http, { ...data }) : {}) } as ICredentialDataDecryptedObject;
-	const answer = await send(http, type, credentials, url);
+	const answer = await sendCheck(http, type.authenticate as Authenticate, credentials, url);
 	const status = answer.statusCode;
 	if (status >= 200 && status < 300) return;
 	const where = `GET ${displayUrl(answer.url)}`;
-	if (status === 401 || status === 403) {
-		throw new UserError(`${where} refused the credential (HTTP ${status})${status === 403 ? ': it is wrong, or lacks permission for the Test URL' : ''}. Check the credential's values.`);
-	}
+	if (status === 401 || status === 403) throw new Refusal(status, where);
 	if (status === 400 || status === 495 || status === 496) {
-		const text = (await readBody(answer.body, MAX_TEST_ANSWER, where, '')).toString('utf8');
+		const text = (await readBody(answer.body, MAX_CHECK_ANSWER, where, '')).toString('utf8');
 		if (/ssl certificate|client certificate/i.test(text)) {
 			throw new UserError(
 				credentials.useTls === true
@@ -161,65 +149,4 @@ async function checkTestUrl(http: IHttpRequestHelper, type: ICredentialType, dat
 	}
 	if (status === 404) throw new UserError(`${where} answered HTTP 404: check the Test URL and the Base URL.`);
 	throw new UserError(`${where} answered HTTP ${status}: the Test URL must be a GET endpoint that answers 2xx when the credential is valid.`);
-}
-
-/** One request through the boundary, as calls send it, under the test's deadline. */
-async function send(http: IHttpRequestHelper, type: ICredentialType, credentials: ICredentialDataDecryptedObject, url: string): Promise<Answer> {
-	const authenticate = type.authenticate as (c: ICredentialDataDecryptedObject, o: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
-	const { signal, expired } = deadline(TEST_TIMEOUT_MS);
-	const hop = async (options: IHttpRequestOptions, secrets: boolean): Promise<Answer> => {
-		const request: IHttpRequestOptions = {
-			...options,
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			disableFollowRedirect: true,
-			timeout: TEST_TIMEOUT_MS,
-			abortSignal: signal,
-		};
-		const response = (await http.helpers.httpRequest(secrets ? await authenticate(credentials, request) : request)) as Omit<Answer, 'url'>;
-		return { ...response, url: options.url };
-	};
-	let failure: unknown;
-	try {
-		return await sendFollowing({ url, method: 'GET', headers: { Accept: 'application/json, */*' } }, hop, {
-			boundary: boundaryOf(credentials, url),
-			follow: true,
-			crossOrigin: 'error',
-			what: `The test request to ${displayUrl(url)}`,
-		});
-	} catch (error) {
-		failure = error;
-	}
-	if (failure instanceof UserError) throw failure;
-	const problem = expired() ? `it did not answer within ${TEST_TIMEOUT_MS / 1000} s` : networkProblem(failure, { clientCertificate: credentials.useTls === true });
-	throw new UserError(sentence(`GET ${displayUrl(url)} failed: ${problem ?? (failure as Error)?.message ?? 'the connection failed'}`));
-}
-
-/** GET {Base URL}/models, and what OpenAI's answer says about the key, organization, project or URL. */
-async function checkOpenAi(http: IHttpRequestHelper, type: ICredentialType, data: ICredentialDataDecryptedObject): Promise<string> {
-	const url = openAiUrl(data, 'models');
-	const answer = await send(http, type, data, url);
-	const where = `GET ${displayUrl(answer.url)}`;
-	const raw = await readBody(answer.body, MAX_TEST_ANSWER, where, 'The Base URL must be an OpenAI-compatible API.');
-	let body: unknown;
-	try {
-		body = JSON.parse(raw.toString('utf8'));
-	} catch {
-		body = undefined;
-	}
-	const status = answer.statusCode;
-	if (status >= 200 && status < 300) {
-		if (!Array.isArray((body as { data?: unknown })?.data)) {
-			throw new UserError(`${where} answered, but not with a model list. The Base URL must be an OpenAI-compatible API, such as ${OPENAI_BASE_URL}.`);
-		}
-		return 'OpenAI accepted the key.';
-	}
-	const problem = credentialProblem(status, body, data);
-	if (problem) throw new UserError(problem);
-	if (status === 404) throw new UserError(`${where} answered HTTP 404: this Base URL does not serve /models. For OpenAI it is ${OPENAI_BASE_URL}.`);
-	const said = openAiErrorOf(body)?.message;
-	throw new UserError(
-		`${where} answered HTTP ${status}${said ? `: ${scrub(said, openAiSecrets(data))}` : ''}.${status >= 500 || status === 429 ? ' Try again later.' : ''}`,
-	);
 }

@@ -10,11 +10,11 @@ import {
 
 import { withEnvironment, type Environment } from '../../credentials/common/apiKeys';
 import { boundaryOf, carriesSecrets, outsideReason, type Boundary } from '../../credentials/common/boundary';
-import { kindOf, secretValues, tokenInputsOf, type CredentialKind } from '../../credentials/common/catalog';
+import { kindOf, secretValues, type CredentialKind } from '../../credentials/common/catalog';
 import { displayUrl } from '../../credentials/common/messages';
-import { tokenFingerprint } from '../../credentials/common/tokenCredential';
-import { bindExecution, tokenDue, type ExecutionBinding } from '../../credentials/common/tokens';
+import { bindExecution, TokenKeeper, tokenInputs, type ExecutionBinding } from '../../credentials/common/tokens';
 import { CancelledError, deadline, discard, sendFollowing, type Answer } from '../../credentials/common/transport';
+import { credentialType as credentialTypeOf } from './credentialTypes';
 
 // One execution's access to an API through one credential. The credential is read once; every
 // call goes through n8n's own network layer (proxy, SSRF guard, allowed domains) one hop at a
@@ -61,32 +61,40 @@ export class CallSession {
 	/** The execution's Stop, when there is an execution. */
 	readonly cancel: AbortSignal | undefined;
 
-	private refreshing: Promise<void> | undefined;
+	/** The token of a token credential: due, fetched once, fresh (see tokens.ts). */
+	private readonly tokens: TokenKeeper | undefined;
 
-	private tokenFailure: unknown;
-
-	/** Tokens fetched during this execution (a refusal of one of them is final). */
-	private readonly freshTokens = new Set<string>();
-
-	/** How often the authorization-code token was refreshed in this execution. */
+	/** How often the authorization-code token was refreshed in this execution, and which were fetched here. */
 	private oauthGeneration = 0;
+
+	private readonly oauthFresh = new Set<string>();
+
+	private oauthRefreshing: Promise<void> | undefined;
 
 	/** What the token code learns about this execution (see tokens.ts). */
 	readonly binding: ExecutionBinding;
 
 	private refusedFresh: FreshTokenRefusedError | undefined;
 
-	private constructor(
-		private readonly ctx: Context,
-		readonly credentialType: string | undefined,
-		private readonly decrypted: ICredentialsDecrypted | undefined,
-		private readonly allowedDomains: string | undefined,
-	) {
+	private readonly ctx: Context;
+
+	readonly credentialType: string | undefined;
+
+	private readonly decrypted: ICredentialsDecrypted | undefined;
+
+	private readonly allowedDomains: string | undefined;
+
+	private constructor(ctx: Context, credentialType: string | undefined, decrypted: ICredentialsDecrypted | undefined, allowedDomains: string | undefined) {
+		this.ctx = ctx;
+		this.credentialType = credentialType;
+		this.decrypted = decrypted;
+		this.allowedDomains = allowedDomains;
 		this.kind = kindOf(credentialType);
 		const data = decrypted?.data ?? {};
 		this.refreshOn = this.kind === 'token' || this.kind === 'oauth2' ? statusCodes(data.refreshOnStatus, [401]) : [];
 		this.cancel = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
 		this.binding = { credentialId: decrypted?.id ?? '', signal: this.cancel };
+		this.tokens = this.kind === 'token' && credentialType ? new TokenKeeper(data, tokenInputs(credentialTypeOf(credentialType).properties), this.binding) : undefined;
 	}
 
 	static async open(ctx: Context, credentialType: string | undefined, environment: Environment = 'live', surface = 'Configured API Call'): Promise<CallSession> {
@@ -199,72 +207,31 @@ export class CallSession {
 	}
 
 	private isFresh(token: string | undefined): boolean {
-		return token !== undefined && this.freshTokens.has(token);
+		return this.tokens ? this.tokens.isFresh(token) : token !== undefined && this.oauthFresh.has(token);
 	}
 
 	/** Replaces the token `used` (unless another call already did), once for all calls. */
 	private async refresh(used: string | undefined): Promise<void> {
-		if (this.kind === 'oauth2') {
-			if (used !== this.oauthToken()) return;
-			this.refreshing ??= this.refreshOAuth2().finally(() => (this.refreshing = undefined));
-			await this.refreshing;
-			return;
-		}
-		// The next call finds the token blank, and fetches one while the others wait.
-		if (this.credentialData.accessToken === used) {
-			this.binding.replacing = used;
-			this.credentialData.accessToken = '';
-		}
+		if (this.tokens) return this.tokens.replace(used);
+		if (used !== this.oauthToken()) return;
+		this.oauthRefreshing ??= this.refreshOAuth2().finally(() => (this.oauthRefreshing = undefined));
+		await this.oauthRefreshing;
 	}
 
 	private async withCredential(options: IHttpRequestOptions): Promise<Answer & { token?: string }> {
 		const type = this.credentialType as string;
 		if (this.allowedDomains !== undefined) options = { ...options, allowedDomains: this.allowedDomains };
 		if (this.kind === 'oauth2') {
-			while (this.refreshing) await this.refreshing;
+			// n8n keeps this token itself and loads the credential per call.
+			while (this.oauthRefreshing) await this.oauthRefreshing;
 			const token = this.oauthToken();
 			return { ...answerOf(options.url, await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, type, options)), token };
 		}
 		const send = async () =>
-			answerOf(
-				options.url,
-				await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, type, options, { credentialsDecrypted: this.decrypted }),
-			);
-		if (this.kind !== 'token') return await send();
-		while (this.refreshing) await this.refreshing;
-		if (this.tokenFailure) throw this.tokenFailure;
-		const data = this.credentialData;
-		if (!this.tokenIsDue()) {
-			const token = data.accessToken as string;
-			return { ...(await send()), token };
-		}
-		// This call fetches the token (n8n runs preAuthentication on an empty one and stores what
-		// it returns); the calls that come meanwhile wait instead of fetching their own.
-		if (data.accessToken) this.binding.replacing = data.accessToken as string;
-		data.accessToken = '';
-		let release!: () => void;
-		this.refreshing = new Promise((resolve) => (release = resolve));
-		let failure: unknown;
-		try {
-			const answer = await send();
-			const token = data.accessToken as string;
-			if (token) this.freshTokens.add(token);
-			return { ...answer, token };
-		} catch (error) {
-			// No token came back: every other call of this execution would fail the same way.
-			if (!data.accessToken) this.tokenFailure = error;
-			failure = error;
-		} finally {
-			this.refreshing = undefined;
-			release();
-		}
-		throw failure;
-	}
-
-	private tokenIsDue(): boolean {
-		const data = this.credentialData;
-		const inputs = tokenInputsOf(this.credentialType as string);
-		return inputs ? tokenDue(data, tokenFingerprint(data, inputs)) : false;
+			answerOf(options.url, await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, type, options, { credentialsDecrypted: this.decrypted }));
+		if (!this.tokens) return await send();
+		const { result, token } = await this.tokens.withToken(send);
+		return { ...result, token };
 	}
 
 	private async refreshOAuth2(): Promise<void> {
@@ -272,7 +239,7 @@ export class CallSession {
 		if (typeof helpers.refreshOAuth2Token !== 'function') return;
 		await helpers.refreshOAuth2Token.call(this.ctx, this.credentialType as string);
 		this.oauthGeneration++;
-		this.freshTokens.add(this.oauthToken());
+		this.oauthFresh.add(this.oauthToken());
 	}
 
 	/** n8n keeps the authorization-code token itself: the session knows it by refresh count. */

@@ -44,10 +44,9 @@ describe('OpenAI credential and node in a real n8n', () => {
 		watch.print();
 	});
 
-	// n8n 2.41.1's Test button sends the credential's test request (GET {Base URL}/models) and runs
-	// the key check (preAuthentication) only after a 401: OpenAI's 401s (wrong key, organization,
-	// project, or a missing scope) get the key check's messages, a 403 and a 404 the test rules',
-	// and a network failure n8n's own text (the error code).
+	// The Test button runs the nodes' credential test (testedBy): GET {Base URL}/models through the
+	// boundary, and a message per problem: wrong key, organization, project, a missing scope
+	// (OpenAI answers 401 or 403), a Base URL without /models, one that does not answer.
 	it('tests the credential like the Test button, with a distinct message per problem', async () => {
 		const test = (label: string, extra: Record<string, unknown>) =>
 			watch.time(`Test button: ${label}`, () => n8n.testCredential({ type: TYPE, name: 'Unsaved', data: data(extra) }));
@@ -56,7 +55,7 @@ describe('OpenAI credential and node in a real n8n', () => {
 		const strict = await startOpenAiServer({ scopeStatus: 401 });
 
 		const good = await test('good key', {});
-		assert.deepEqual(good, { status: 'OK', message: 'Connection successful!' });
+		assert.deepEqual(good, { status: 'OK', message: 'OpenAI accepted the key.' });
 
 		const permission = (status: number) =>
 			`The API key is valid but lacks the permission for this call (HTTP ${status}, missing scope api.model.read). Give the key Read permission for it, or All permissions, at https://platform.openai.com/api-keys.`;
@@ -86,7 +85,7 @@ describe('OpenAI credential and node in a real n8n', () => {
 			[
 				'unreachable Base URL',
 				{ baseUrl: `${closed.url}/v1` },
-				`The Base URL does not answer: GET ${closed.url}/v1/models failed (the connection was refused: is the host and port right, and is the server running?). Check the Base URL in the credential.`,
+				`GET ${closed.url}/v1/models failed: the connection was refused: is the host and port right, and is the server running?`,
 			],
 		];
 		const messages = new Set<string>();

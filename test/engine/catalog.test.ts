@@ -8,10 +8,13 @@ import { loadPackage, root } from './engine.ts';
 const require = createRequire(import.meta.url);
 // The compiled catalog, as the nodes use it.
 const catalog = require(`${root}/dist/credentials/common/catalog.js`) as {
-	CREDENTIAL_CATALOG: Array<{ type: string }>;
+	CREDENTIAL_CATALOG: Array<{ type: string; kind: string }>;
 	SECRET_FIELDS: string[];
 	SECRET_COLLECTIONS: string[];
-	TOKEN_INPUTS: Record<string, string[]>;
+};
+const tokens = require(`${root}/dist/credentials/common/tokens.js`) as {
+	tokenInputs(properties: INodeProperties[]): string[];
+	fingerprint(data: Record<string, unknown>, fields: string[]): string;
 };
 
 test('every credential type is in the catalog, and the catalog names no other', async () => {
@@ -38,10 +41,32 @@ test('every password field of every credential type is known as a secret (for bl
 	assert.deepEqual(missing, []);
 });
 
-test('token inputs name only fields the token credential has', async () => {
+test('a token depends on every field of its credential except where it is put and what the node does around calls', async () => {
 	const loader = await loadPackage();
-	for (const [type, inputs] of Object.entries(catalog.TOKEN_INPUTS)) {
-		const names = new Set(loader.credentialTypes[type].type.properties.map((property) => property.name));
-		assert.deepEqual(inputs.filter((input) => !names.has(input)), [], type);
+	const placementOnly = ['baseUrl', 'testUrl', 'refreshOnStatus', 'tokenTimeout', 'placement', 'headerName', 'prefixFormat', 'customPrefix', 'queryParameter'];
+	const tokenTypes = catalog.CREDENTIAL_CATALOG.filter((entry) => entry.kind === 'token');
+	assert.ok(tokenTypes.length >= 3);
+	for (const { type } of tokenTypes) {
+		const properties = loader.credentialTypes[type].type.properties;
+		const inputs = tokens.tokenInputs(properties);
+		const state = ['accessToken', 'refreshToken', 'tokenExpiresAt', 'tokenRefreshAt', 'tokenFor'];
+		for (const property of properties) {
+			const expected = !state.includes(property.name) && !placementOnly.includes(property.name) && property.type !== 'notice';
+			assert.equal(inputs.includes(property.name), expected, `${type}.${property.name}`);
+		}
+		// Changing any input gives another fingerprint, so a stored token is withheld after the edit.
+		const base = Object.fromEntries(inputs.map((name) => [name, `value of ${name}`]));
+		for (const name of inputs) {
+			assert.notEqual(tokens.fingerprint({ ...base, [name]: 'edited' }, inputs), tokens.fingerprint(base, inputs), `${type}.${name}`);
+		}
+	}
+});
+
+test('Configured API Call offers every credential type, each tested by the node except the authorization code', async () => {
+	const loader = await loadPackage();
+	const node = loader.nodeTypes.configuredApiCall.type as { description: { credentials: Array<{ name: string; testedBy?: string }> } };
+	assert.deepEqual(node.description.credentials.map((c) => c.name).sort(), catalog.CREDENTIAL_CATALOG.map((entry) => entry.type).sort());
+	for (const credential of node.description.credentials) {
+		assert.equal(credential.testedBy, credential.name === 'apiConnectorAuthCodeOAuth2Api' ? undefined : 'testCredential', credential.name);
 	}
 });
