@@ -60,8 +60,7 @@ export class ApiConnectorAuthCodeOAuth2Api implements ICredentialType {
 			name: 'offlineAccess',
 			type: 'boolean',
 			default: false,
-			description:
-				'Whether to add access_type=offline&prompt=consent to the authorization URL, so Google issues a refresh token',
+			description: 'Whether to add access_type=offline&prompt=consent to the authorization URL, so Google issues a refresh token',
 		},
 		{
 			displayName: 'Extra Authorization Query Parameters',
@@ -93,7 +92,7 @@ export class ApiConnectorAuthCodeOAuth2Api implements ICredentialType {
 		{
 			...refreshOnStatusField,
 			description:
-				'When an API call answers one of these codes, n8n refreshes the token and sends the call once more, in this package\'s nodes and in n8n\'s HTTP Request node. Comma-separated.',
+				"When an API call answers one of these codes, n8n refreshes the token and sends the call once more, in this package's nodes and in n8n's HTTP Request node. Comma-separated.",
 		},
 		{
 			// What n8n's OAuth2 code reads: the status codes above as numbers.

@@ -13,7 +13,6 @@ import { assertHeader } from './common/headers';
 import { pairsOf, type NameValue } from './common/pairs';
 import { withTls } from './common/tls';
 
-
 const pairList = (displayName: string, name: string, description: string): INodeProperties => ({
 	displayName,
 	name,
@@ -33,7 +32,6 @@ const pairList = (displayName: string, name: string, description: string): INode
 		},
 	],
 });
-
 
 /** Merges the secret body fields into a JSON object, a form, or a multipart body. */
 function mergeBody(requestOptions: IHttpRequestOptions, fields: NameValue[]) {

@@ -9,7 +9,15 @@ import {
 	type Icon,
 } from 'n8n-workflow';
 
-import { baseUrlField, prefixFields, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
+import {
+	baseUrlField,
+	prefixFields,
+	refreshOnStatusField,
+	testUrlField,
+	tlsFields,
+	tokenTimeoutField,
+	tokenUrlField,
+} from './common/fields';
 import { assertHeader } from './common/headers';
 import { pairsOf } from './common/pairs';
 import { fillPlaceholders, jsonEscape, privateValues } from './common/placeholders';
@@ -156,7 +164,8 @@ export class ApiConnectorCustomTokenOAuth2Api implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'data.session.ttl',
-			description: 'Optional. Where the token lifetime sits in the answer; expires_in when empty. Without a lifetime the token is used until a call is refused.',
+			description:
+				'Optional. Where the token lifetime sits in the answer; expires_in when empty. Without a lifetime the token is used until a call is refused.',
 		},
 		{
 			displayName: 'Lifetime Is',

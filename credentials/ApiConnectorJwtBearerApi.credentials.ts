@@ -36,9 +36,7 @@ function extraClaims(text: unknown): IDataObject {
 function signAssertion(c: ICredentialDataDecryptedObject, audience: string): { jwt: string; lifetime: number } {
 	const lifetime = Number(c.lifetime) || 3600;
 	if (!c.issuer) throw new UserError('Issuer is empty. Enter the service account or client ID the provider gave you.');
-	const block = readPemBlocks('JWT Private Key', c.jwtPrivateKey as string, 'PRIVATE KEY').find((b) =>
-		b.label.endsWith('PRIVATE KEY'),
-	);
+	const block = readPemBlocks('JWT Private Key', c.jwtPrivateKey as string, 'PRIVATE KEY').find((b) => b.label.endsWith('PRIVATE KEY'));
 	if (!block) throw new UserError('JWT Private Key: no "-----BEGIN ... PRIVATE KEY-----" block found.');
 	const key = importPrivateKey('JWT Private Key', block.text, (c.jwtPassphrase as string) ?? '');
 	const claims: IDataObject = {

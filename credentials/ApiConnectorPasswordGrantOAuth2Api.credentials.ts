@@ -1,11 +1,4 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialType,
-	IDataObject,
-	IHttpRequestHelper,
-	INodeProperties,
-	Icon,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialType, IDataObject, IHttpRequestHelper, INodeProperties, Icon } from 'n8n-workflow';
 
 import { addClientAuth, clientFields, extraParameters } from './common/clientAuth';
 import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
@@ -25,10 +18,7 @@ async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecrypte
 	if (c.refreshToken && c.tokenFor === tokenFor) {
 		let refreshed;
 		try {
-			refreshed = await send(
-				{ grant_type: 'refresh_token', refresh_token: c.refreshToken as string },
-				'The refresh token was refused.',
-			);
+			refreshed = await send({ grant_type: 'refresh_token', refresh_token: c.refreshToken as string }, 'The refresh token was refused.');
 		} catch (error) {
 			if (!(error instanceof GrantRefusedError)) throw error;
 		}

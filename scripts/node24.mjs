@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { cacheDir } from './paths.mjs';
+import { stopWithParent } from './parent.mjs';
 
 const NODE_VERSION = '24.21.0';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,14 +49,18 @@ async function node24Binary() {
 	const dir = join(cacheDir, `node-v${NODE_VERSION}`);
 	const binary = join(dir, 'node_modules', pkg, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
 	if (existsSync(binary)) return binary;
-	console.error(`Node ${process.versions.node} is too old for n8n 2.x: installing Node ${NODE_VERSION} (${pkg}) from the npm registry into ${dir}`);
+	console.error(
+		`Node ${process.versions.node} is too old for n8n 2.x: installing Node ${NODE_VERSION} (${pkg}) from the npm registry into ${dir}`,
+	);
 	const tmp = `${dir}.tmp-${process.pid}`;
 	rmSync(tmp, { recursive: true, force: true });
 	mkdirSync(tmp, { recursive: true });
 	writeFileSync(join(tmp, 'package.json'), '{"private":true}\n');
 	// The package is the plain binary; no install script is needed.
 	await withProgress(`Installing Node ${NODE_VERSION}`, () =>
-		run('npm', ['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', `${pkg}@${NODE_VERSION}`], { cwd: tmp }),
+		run('npm', ['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', `${pkg}@${NODE_VERSION}`], {
+			cwd: tmp,
+		}),
 	);
 	rmSync(dir, { recursive: true, force: true });
 	renameSync(tmp, dir);
@@ -95,8 +100,10 @@ if (major < 24) {
 	const binary = await node24Binary();
 	const env = { ...process.env, PATH: `${dirname(binary)}${process.platform === 'win32' ? ';' : ':'}${process.env.PATH}` };
 	const child = spawn(binary, [fileURLToPath(import.meta.url), script, ...args], { stdio: 'inherit', env });
-	// Ctrl-C reaches the child through the terminal; wait for it to finish cleaning up.
+	// A signal to this process alone (an IDE's stop button, a process manager) goes on to the
+	// child, which cleans up; then this process ends with it.
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+	stopWithParent(() => child.kill('SIGTERM'));
 	child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
 	await ensureDevTools();

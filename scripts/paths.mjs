@@ -7,5 +7,4 @@ import { fileURLToPath } from 'node:url';
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const cacheDir =
-	process.env.API_CONNECTOR_CACHE ??
-	join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'n8n-nodes-api-connector');
+	process.env.API_CONNECTOR_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'n8n-nodes-api-connector');

@@ -9,10 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopWithParent } from './parent.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const headless = process.argv.includes('--headless') || process.env.API_CONNECTOR_DEMO === 'headless';
-const folder = join(root, '.n8n-demo');
+// API_CONNECTOR_DEMO_FOLDER: another folder for n8n's data (the tests use a temporary one).
+const folder = process.env.API_CONNECTOR_DEMO_FOLDER || join(root, '.n8n-demo');
 const pidFile = join(folder, 'demo.pid');
 const started = performance.now();
 const secondsSince = (t) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
@@ -41,13 +43,16 @@ async function shutdown(reason, code = 0) {
 	}
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(signal));
+stopWithParent(() => void shutdown('The process that started the demo ended'));
 
 if (!headless) {
 	// One demo per folder: two n8n on one SQLite database would corrupt it.
 	mkdirSync(folder, { recursive: true });
 	const other = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
 	if (other && other !== process.pid && isDemo(other)) {
-		console.error(`A demo is already running from ${relative(process.cwd(), folder) || folder} (pid ${other}). Stop it (Ctrl-C in its terminal) first.`);
+		console.error(
+			`A demo is already running from ${relative(process.cwd(), folder) || folder} (pid ${other}). Stop it (Ctrl-C in its terminal) first.`,
+		);
 		process.exit(1);
 	}
 	writeFileSync(pidFile, String(process.pid));
@@ -72,7 +77,9 @@ if (headless) {
 	});
 	console.log(`\n${result.table}\n`);
 	const t = result.timings;
-	console.log(`build ${s(buildMs)}, n8n start ${s(t['n8n start'])}, setup ${s(t.setup)}, runs ${s(t.runs)}; ${secondsSince(started)} in all`);
+	console.log(
+		`build ${s(buildMs)}, n8n start ${s(t['n8n start'])}, setup ${s(t.setup)}, runs ${s(t.runs)}; ${secondsSince(started)} in all`,
+	);
 	const failed = result.rows.filter((r) => !r.passed);
 	if (failed.length) console.log(`${failed.length} demo workflow(s) failed: ${failed.map((r) => r.method).join(', ')}`);
 	process.exit(result.ok ? 0 : 1);
@@ -85,7 +92,8 @@ try {
 	rmSync(pidFile, { force: true });
 	const message = error instanceof Error ? error.message : String(error);
 	console.error(`\nThe demo did not start: ${message}`);
-	if (message.includes('/rest/login')) console.error(`(The database in ${folder} has another owner password. Delete that folder to start afresh.)`);
+	if (message.includes('/rest/login'))
+		console.error(`(The database in ${folder} has another owner password. Delete that folder to start afresh.)`);
 	process.exit(1);
 }
 const { n8n, api, entries, timings } = demo;
@@ -116,6 +124,11 @@ ${entries
 
 Ctrl-C stops n8n and the demo API. Headless check of every workflow: npm start -- --headless
 `);
+if (demo.reset.length) {
+	console.log(`Note: the demo credentials from the last start were written back to the demo's values (every start does, since the
+demo API's addresses and keys belong to the demo): ${demo.reset.join(', ')}. To keep your own edits, duplicate a credential.
+`);
+}
 
 // If n8n dies on its own, say so and stop the rest.
 const watch = setInterval(() => {

@@ -30,12 +30,20 @@ for (const file of files) {
 /** The suite a test file belongs to: the folder below test/. */
 const suiteOf = (file) => relative(join(root, 'test'), resolve(root, file)).split(/[\\/]/)[0];
 const plan = files.length
-	? SUITES.filter((suite) => files.some((file) => suiteOf(file) === suite)).map((suite) => [suite, files.filter((file) => suiteOf(file) === suite)])
+	? SUITES.filter((suite) => files.some((file) => suiteOf(file) === suite)).map((suite) => [
+			suite,
+			files.filter((file) => suiteOf(file) === suite),
+		])
 	: (named.length ? named : SUITES).map((suite) => [suite, suite === 'lint' ? [] : testFiles(suite)]);
 
 function testFiles(suite) {
 	const folder = join(root, 'test', suite);
-	return existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test', suite, f)) : [];
+	return existsSync(folder)
+		? readdirSync(folder)
+				.filter((f) => f.endsWith('.test.ts'))
+				.sort()
+				.map((f) => join('test', suite, f))
+		: [];
 }
 
 const timings = [];

@@ -35,14 +35,14 @@ export const keyFields = (keyName: string): INodeProperties[] => [
 ];
 
 export const developmentBaseUrlField: INodeProperties = {
-		displayName: 'Development Base URL',
-		name: 'developmentBaseUrl',
-		type: 'string',
-		default: '',
-		placeholder: 'https://sandbox.example.com/v1',
-		description:
-			'Optional. Used instead of the Base URL with the development key, for APIs whose test keys work only on a sandbox host. The Test button checks the development key against it.',
-	};
+	displayName: 'Development Base URL',
+	name: 'developmentBaseUrl',
+	type: 'string',
+	default: '',
+	placeholder: 'https://sandbox.example.com/v1',
+	description:
+		'Optional. Used instead of the Base URL with the development key, for APIs whose test keys work only on a sandbox host. The Test button checks the development key against it.',
+};
 
 /** Whether the credential has a development key. */
 export const hasDevelopmentKey = (credentials: ICredentialDataDecryptedObject): boolean =>
@@ -67,10 +67,7 @@ export function selectedKey(credentials: ICredentialDataDecryptedObject): string
  * The credential as a call in `environment` sees it: which key, and for the development key
  * its own Base URL when one is set.
  */
-export function withEnvironment(
-	credentials: ICredentialDataDecryptedObject,
-	environment: Environment,
-): ICredentialDataDecryptedObject {
+export function withEnvironment(credentials: ICredentialDataDecryptedObject, environment: Environment): ICredentialDataDecryptedObject {
 	const sandbox = environment === 'development' && String(credentials.developmentBaseUrl ?? '').trim();
 	return { ...credentials, environment, ...(sandbox ? { baseUrl: sandbox } : {}) };
 }

@@ -88,7 +88,12 @@ export function guardedAuthenticate(
 		}
 		// n8n's HTTP Request node sends through the legacy request helper, which reads
 		// followRedirect/followAllRedirects instead of disableFollowRedirect.
-		return { ...(await apply(credentials, requestOptions)), disableFollowRedirect: true, followRedirect: false, followAllRedirects: false } as IHttpRequestOptions;
+		return {
+			...(await apply(credentials, requestOptions)),
+			disableFollowRedirect: true,
+			followRedirect: false,
+			followAllRedirects: false,
+		} as IHttpRequestOptions;
 	};
 }
 

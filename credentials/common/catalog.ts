@@ -13,15 +13,55 @@ export interface CredentialEntry {
 }
 
 export const CREDENTIAL_CATALOG: CredentialEntry[] = [
-	{ type: 'apiConnectorHeaderKeyApi', label: 'Private Key in Header', kind: 'key', description: 'An API key sent in a header, with a live and a development value' },
-	{ type: 'apiConnectorQueryKeyApi', label: 'Private Key in URL', kind: 'key', description: 'An API key sent as a query parameter, with a live and a development value' },
+	{
+		type: 'apiConnectorHeaderKeyApi',
+		label: 'Private Key in Header',
+		kind: 'key',
+		description: 'An API key sent in a header, with a live and a development value',
+	},
+	{
+		type: 'apiConnectorQueryKeyApi',
+		label: 'Private Key in URL',
+		kind: 'key',
+		description: 'An API key sent as a query parameter, with a live and a development value',
+	},
 	{ type: 'apiConnectorBasicAuthApi', label: 'HTTP Basic', kind: 'static', description: 'Username and password' },
-	{ type: 'apiConnectorPasswordGrantOAuth2Api', label: 'OAuth2 Password Grant', kind: 'token', description: 'A token fetched with a username and password' },
-	{ type: 'apiConnectorCustomTokenOAuth2Api', label: 'OAuth2 Custom Token Request', kind: 'token', description: 'A token fetched by a login request you describe' },
-	{ type: 'apiConnectorAuthCodeOAuth2Api', label: 'OAuth2 Authorization Code', kind: 'oauth2', description: 'A user signs in once in the browser; n8n keeps and refreshes the token' },
-	{ type: 'apiConnectorJwtBearerApi', label: 'JWT Bearer Grant', kind: 'token', description: 'A signed JWT, exchanged for a token or sent itself (service accounts)' },
-	{ type: 'apiConnectorClientCertificateApi', label: 'Client Certificate Only (mTLS)', kind: 'static', description: 'A client TLS certificate and nothing else' },
-	{ type: 'apiConnectorCustomAuthApi', label: 'Self-Handled', kind: 'static', description: 'Secret headers, query parameters and body fields you define' },
+	{
+		type: 'apiConnectorPasswordGrantOAuth2Api',
+		label: 'OAuth2 Password Grant',
+		kind: 'token',
+		description: 'A token fetched with a username and password',
+	},
+	{
+		type: 'apiConnectorCustomTokenOAuth2Api',
+		label: 'OAuth2 Custom Token Request',
+		kind: 'token',
+		description: 'A token fetched by a login request you describe',
+	},
+	{
+		type: 'apiConnectorAuthCodeOAuth2Api',
+		label: 'OAuth2 Authorization Code',
+		kind: 'oauth2',
+		description: 'A user signs in once in the browser; n8n keeps and refreshes the token',
+	},
+	{
+		type: 'apiConnectorJwtBearerApi',
+		label: 'JWT Bearer Grant',
+		kind: 'token',
+		description: 'A signed JWT, exchanged for a token or sent itself (service accounts)',
+	},
+	{
+		type: 'apiConnectorClientCertificateApi',
+		label: 'Client Certificate Only (mTLS)',
+		kind: 'static',
+		description: 'A client TLS certificate and nothing else',
+	},
+	{
+		type: 'apiConnectorCustomAuthApi',
+		label: 'Self-Handled',
+		kind: 'static',
+		description: 'Secret headers, query parameters and body fields you define',
+	},
 	{ type: 'apiConnectorOpenAiApi', label: 'OpenAI', kind: 'static', description: 'An OpenAI API key, with organization and project' },
 ];
 

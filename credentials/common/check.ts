@@ -15,7 +15,12 @@ export const MAX_CHECK_ANSWER = 4 * 1024 * 1024;
 export type Authenticate = (credentials: ICredentialDataDecryptedObject, options: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
 
 /** One request through the boundary, as calls send it, under the test's deadline. */
-export async function sendCheck(http: IHttpRequestHelper, authenticate: Authenticate, credentials: ICredentialDataDecryptedObject, url: string): Promise<Answer> {
+export async function sendCheck(
+	http: IHttpRequestHelper,
+	authenticate: Authenticate,
+	credentials: ICredentialDataDecryptedObject,
+	url: string,
+): Promise<Answer> {
 	const { signal, expired } = deadline(CHECK_TIMEOUT_MS);
 	const hop = async (options: IHttpRequestOptions, secrets: boolean): Promise<Answer> => {
 		const request: IHttpRequestOptions = {
@@ -42,7 +47,8 @@ export async function sendCheck(http: IHttpRequestHelper, authenticate: Authenti
 		failure = error;
 	}
 	if (failure instanceof UserError) throw failure;
-	const problem = expired() ? `it did not answer within ${CHECK_TIMEOUT_MS / 1000} s` : networkProblem(failure, { clientCertificate: credentials.useTls === true });
+	const problem = expired()
+		? `it did not answer within ${CHECK_TIMEOUT_MS / 1000} s`
+		: networkProblem(failure, { clientCertificate: credentials.useTls === true });
 	throw new UserError(sentence(`GET ${displayUrl(url)} failed: ${problem ?? (failure as Error)?.message ?? 'the connection failed'}`));
 }
-

@@ -34,11 +34,7 @@ export const clientFields = (required: boolean): INodeProperties[] => [
 ];
 
 /** Adds the client's credentials to a token request, the way the credential says. */
-export function addClientAuth(
-	credentials: IDataObject,
-	form: Record<string, string>,
-	headers: IDataObject,
-): void {
+export function addClientAuth(credentials: IDataObject, form: Record<string, string>, headers: IDataObject): void {
 	const id = (credentials.clientId as string) ?? '';
 	const secret = (credentials.clientSecret as string) ?? '';
 	if (!id) return;

@@ -9,8 +9,7 @@ export const baseUrlField: INodeProperties = {
 	type: 'string',
 	default: '',
 	placeholder: 'https://api.example.com/v1',
-	description:
-		'Optional. Configured API Call resolves relative URLs against it, so one credential describes a whole API.',
+	description: 'Optional. Configured API Call resolves relative URLs against it, so one credential describes a whole API.',
 };
 
 export const testUrlField: INodeProperties = {
@@ -52,7 +51,7 @@ export const refreshOnStatusField: INodeProperties = {
 	default: '401',
 	placeholder: '401, 403',
 	description:
-		'When an API call answers one of these codes, the token is fetched anew and the call is sent once more. Comma-separated. n8n\'s HTTP Request node always uses 401.',
+		"When an API call answers one of these codes, the token is fetched anew and the call is sent once more. Comma-separated. n8n's HTTP Request node always uses 401.",
 };
 
 const pemFormat = { show: { clientCertificateFormat: ['pem'] } };
@@ -133,8 +132,7 @@ export function tlsFields(optional: boolean): INodeProperties[] {
 			name: 'useTls',
 			type: 'boolean',
 			default: false,
-			description:
-				'Whether to present a client TLS certificate (mTLS) or trust a private CA, on API calls and on the token endpoint',
+			description: 'Whether to present a client TLS certificate (mTLS) or trust a private CA, on API calls and on the token endpoint',
 		},
 		...fields,
 	];

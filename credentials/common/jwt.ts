@@ -27,7 +27,9 @@ export function assertKeyFits(key: KeyObject, algorithm: JwtAlgorithm): void {
 		return;
 	}
 	if (type !== 'rsa' && !(family === 'PS' && type === 'rsa-pss')) {
-		throw new UserError(`${algorithm} needs an RSA private key, but this is an ${String(type).toUpperCase()} key. Choose an ES algorithm for EC keys.`);
+		throw new UserError(
+			`${algorithm} needs an RSA private key, but this is an ${String(type).toUpperCase()} key. Choose an ES algorithm for EC keys.`,
+		);
 	}
 	const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
 	if (bits < 2048) {
@@ -35,12 +37,7 @@ export function assertKeyFits(key: KeyObject, algorithm: JwtAlgorithm): void {
 	}
 }
 
-export function signJwt(
-	key: KeyObject,
-	algorithm: JwtAlgorithm,
-	claims: IDataObject,
-	keyId?: string,
-): string {
+export function signJwt(key: KeyObject, algorithm: JwtAlgorithm, claims: IDataObject, keyId?: string): string {
 	assertKeyFits(key, algorithm);
 	const header: IDataObject = { alg: algorithm, typ: 'JWT' };
 	if (keyId) header.kid = keyId;

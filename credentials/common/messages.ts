@@ -69,18 +69,15 @@ const NETWORK_HINTS: Record<string, string> = {
 		'the server certificate is signed by a CA this n8n does not trust: add that CA under "CA Certificates" in the credential',
 	SELF_SIGNED_CERT_IN_CHAIN:
 		'the server certificate chains to a CA this n8n does not trust: add that CA under "CA Certificates" in the credential',
-	DEPTH_ZERO_SELF_SIGNED_CERT:
-		'the server uses a self-signed certificate: add it under "CA Certificates" in the credential',
+	DEPTH_ZERO_SELF_SIGNED_CERT: 'the server uses a self-signed certificate: add it under "CA Certificates" in the credential',
 	UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 		'the server certificate is signed by a CA this n8n does not trust: add that CA under "CA Certificates" in the credential',
 	CERT_HAS_EXPIRED: 'the server certificate has expired: the API provider must renew it',
 	ERR_TLS_CERT_ALTNAME_INVALID: 'the server certificate is not valid for this host name: check the URL',
-	ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED:
-		'the server requires a client certificate: set one in the credential (Client Certificate)',
+	ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'the server requires a client certificate: set one in the credential (Client Certificate)',
 	ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE:
 		'the server refused the client certificate: check that it is the one the API provider issued, and not revoked',
-	ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
-		'the server does not know the client certificate: check that the API provider registered it',
+	ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'the server does not know the client certificate: check that the API provider registered it',
 	ERR_SSL_TLSV1_ALERT_UNKNOWN_CA:
 		'the server does not trust the CA that signed the client certificate: use a certificate the API provider issued',
 	ERR_OSSL_PKCS12_MAC_VERIFY_FAILURE: 'wrong passphrase for the PKCS#12 file',

@@ -1,4 +1,10 @@
-import { UserError, type ICredentialDataDecryptedObject, type IDataObject, type IHttpRequestHelper, type IHttpRequestOptions } from 'n8n-workflow';
+import {
+	UserError,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type IHttpRequestHelper,
+	type IHttpRequestOptions,
+} from 'n8n-workflow';
 
 import { guardedAuthenticate } from './boundary';
 import { MAX_CHECK_ANSWER, sendCheck } from './check';
@@ -60,7 +66,9 @@ export async function applyOpenAiAuth(
 	const headers: IDataObject = {};
 	for (const { name, value } of extraHeaders(credentials)) {
 		if (OWN_HEADERS.includes(name.toLowerCase())) {
-			throw new UserError(`Extra Headers: "${name}" is set by the credential itself. Use the API Key, Organization ID or Project ID field instead.`);
+			throw new UserError(
+				`Extra Headers: "${name}" is set by the credential itself. Use the API Key, Organization ID or Project ID field instead.`,
+			);
 		}
 		assertHeader(name, value, 'Extra Headers');
 		headers[name] = value;
@@ -112,11 +120,7 @@ export function missingScopes(message: string | undefined): string[] {
  * What OpenAI's refusal says about the credential (wrong key, organization, project, or a key
  * without the permission), or undefined when the refusal is about something else.
  */
-export function credentialProblem(
-	status: number,
-	body: unknown,
-	credentials: ICredentialDataDecryptedObject,
-): string | undefined {
+export function credentialProblem(status: number, body: unknown, credentials: ICredentialDataDecryptedObject): string | undefined {
 	const error = openAiErrorOf(body);
 	const code = error?.code;
 	if (code === 'invalid_api_key') {
@@ -159,13 +163,16 @@ export async function checkOpenAiKey(http: IHttpRequestHelper, data: ICredential
 	const status = answer.statusCode;
 	if (status >= 200 && status < 300) {
 		if (!Array.isArray((body as { data?: unknown })?.data)) {
-			throw new UserError(`${where} answered, but not with a model list. The Base URL must be an OpenAI-compatible API, such as ${OPENAI_BASE_URL}.`);
+			throw new UserError(
+				`${where} answered, but not with a model list. The Base URL must be an OpenAI-compatible API, such as ${OPENAI_BASE_URL}.`,
+			);
 		}
 		return 'OpenAI accepted the key.';
 	}
 	const problem = credentialProblem(status, body, data);
 	if (problem) throw new UserError(problem);
-	if (status === 404) throw new UserError(`${where} answered HTTP 404: this Base URL does not serve /models. For OpenAI it is ${OPENAI_BASE_URL}.`);
+	if (status === 404)
+		throw new UserError(`${where} answered HTTP 404: this Base URL does not serve /models. For OpenAI it is ${OPENAI_BASE_URL}.`);
 	const said = openAiErrorOf(body)?.message;
 	throw new UserError(
 		`${where} answered HTTP ${status}${said ? `: ${scrub(said, openAiSecrets(data))}` : ''}.${status >= 500 || status === 429 ? ' Try again later.' : ''}`,

@@ -11,5 +11,8 @@ export function pairsOf(collection: unknown, key = 'values'): NameValue[] {
 	const entries = ((collection as Record<string, unknown> | undefined)?.[key] ?? []) as Array<{ name?: unknown; value?: unknown }>;
 	return entries
 		.filter((entry) => typeof entry?.name === 'string' && entry.name.trim() !== '')
-		.map((entry) => ({ name: String(entry.name).trim(), value: entry.value === undefined || entry.value === null ? '' : String(entry.value) }));
+		.map((entry) => ({
+			name: String(entry.name).trim(),
+			value: entry.value === undefined || entry.value === null ? '' : String(entry.value),
+		}));
 }

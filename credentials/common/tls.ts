@@ -112,10 +112,7 @@ export function tlsAgentOptions(credentials: ICredentialDataDecryptedObject): Tl
 }
 
 /** Adds the credential's TLS options, if any, to a request. */
-export function withTls(
-	credentials: ICredentialDataDecryptedObject,
-	requestOptions: IHttpRequestOptions,
-): IHttpRequestOptions {
+export function withTls(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): IHttpRequestOptions {
 	const tls = tlsAgentOptions(credentials);
 	// A new object: the caller's options (which n8n's HTTP Request node keeps for its error
 	// report) never receive the key, the passphrase or the PKCS#12 file.

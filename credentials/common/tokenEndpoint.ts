@@ -147,7 +147,9 @@ async function send(helper: IHttpRequestHelper, credentials: ICredentialDataDecr
 	}
 	if (failure instanceof UserError) throw failure;
 	if (signal.aborted && !expired()) throw new UserError(`${where}: the execution was stopped.`);
-	const problem = expired() ? `it did not answer within ${timeoutMs / 1000} s (Token Request Timeout)` : networkProblem(failure, { clientCertificate: credentials.useTls === true });
+	const problem = expired()
+		? `it did not answer within ${timeoutMs / 1000} s (Token Request Timeout)`
+		: networkProblem(failure, { clientCertificate: credentials.useTls === true });
 	throw new UserError(sentence(`${where} could not be reached: ${problem ?? 'the connection failed'}`));
 }
 
@@ -179,10 +181,14 @@ export async function requestToken(
 		throw new GrantRefusedError(`${where} refused the request (${detail}). ${request.grantHint}`, code);
 	}
 	if (parsed.kind === 'html') {
-		throw new UserError(`${where} answered an HTML page (${shape}) instead of a token. Check the Token URL: it must be the token endpoint, not a login or documentation page.`);
+		throw new UserError(
+			`${where} answered an HTML page (${shape}) instead of a token. Check the Token URL: it must be the token endpoint, not a login or documentation page.`,
+		);
 	}
 	if (!value || Array.isArray(value)) {
-		throw new UserError(`${where} answered something that is not a JSON object (${shape}). Check the Token URL, and that the endpoint answers JSON.`);
+		throw new UserError(
+			`${where} answered something that is not a JSON object (${shape}). Check the Token URL, and that the endpoint answers JSON.`,
+		);
 	}
 	const tokenPath = request.tokenPath ?? 'access_token';
 	const token = readPath(value, tokenPath);

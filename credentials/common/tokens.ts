@@ -212,11 +212,7 @@ export function authenticateWithToken(fields: readonly string[]) {
 	});
 }
 
-export type FetchToken = (
-	helper: IHttpRequestHelper,
-	credentials: ICredentialDataDecryptedObject,
-	tokenFor: string,
-) => Promise<TokenState>;
+export type FetchToken = (helper: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject, tokenFor: string) => Promise<TokenState>;
 
 /** preAuthentication() of a token credential: one token request at a time per settings. */
 export function preAuthenticateWith(fields: readonly string[], fetchToken: FetchToken) {

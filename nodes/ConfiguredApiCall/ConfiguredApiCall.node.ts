@@ -29,16 +29,65 @@ export class ConfiguredApiCall implements INodeType {
 		// array to see that every credential has a test. A test in the catalog checks it matches.
 		// The authorization-code type is tested by n8n itself (it shows whether it is connected).
 		credentials: [
-			{ name: 'apiConnectorHeaderKeyApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorHeaderKeyApi'] } } },
-			{ name: 'apiConnectorQueryKeyApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorQueryKeyApi'] } } },
-			{ name: 'apiConnectorBasicAuthApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorBasicAuthApi'] } } },
-			{ name: 'apiConnectorPasswordGrantOAuth2Api', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorPasswordGrantOAuth2Api'] } } },
-			{ name: 'apiConnectorCustomTokenOAuth2Api', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorCustomTokenOAuth2Api'] } } },
-			{ name: 'apiConnectorAuthCodeOAuth2Api', required: true, displayOptions: { show: { authentication: ['apiConnectorAuthCodeOAuth2Api'] } } },
-			{ name: 'apiConnectorJwtBearerApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorJwtBearerApi'] } } },
-			{ name: 'apiConnectorClientCertificateApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorClientCertificateApi'] } } },
-			{ name: 'apiConnectorCustomAuthApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorCustomAuthApi'] } } },
-			{ name: 'apiConnectorOpenAiApi', required: true, testedBy: 'testCredential', displayOptions: { show: { authentication: ['apiConnectorOpenAiApi'] } } },
+			{
+				name: 'apiConnectorHeaderKeyApi',
+				required: true,
+				testedBy: 'testCredential',
+				displayOptions: { show: { authentication: ['apiConnectorHeaderKeyApi'] } },
+			},
+			{
+				name: 'apiConnectorQueryKeyApi',
+				required: true,
+				testedBy: 'testCredential',
+				displayOptions: { show: { authentication: ['apiConnectorQueryKeyApi'] } },
+			},
+			{
+				name: 'apiConnectorBasicAuthApi',
+				required: true,
+				testedBy: 'testCredential',
+				displayOptions: { show: { authentication: ['apiConnectorBasicAuthApi'] } },
+			},
+			{
+				name: 'apiConnectorPasswordGrantOAuth2Api',
+				required: true,
+				testedBy: 'testCredential',
+				displayOptions: { show: { authentication: ['apiConnectorPasswordGrantOAuth2Api'] } },
+			},
+			{
+				name: 'apiConnectorCustomTokenOAuth2Api',
+				required: true,
+				testedBy: 'testCredential',
+				displayOptions: { show: { authentication: ['apiConnectorCustomTokenOAuth2Api'] } },
+			},
+			{
+				name: 'apiConnectorAuthCodeOAuth2Api',
+				required: true,
+				displayOptions: { show: { authentication: ['apiConnectorAuthCodeOAuth2Api'] } },
+			},
+			{
+				name: 'apiConnectorJwtBearerApi',
+				required: true,
+				testedBy: 'testCredential',
+				displayOptions: { show: { authentication: ['apiConnectorJwtBearerApi'] } },
+			},
+			{
+				name: 'apiConnectorClientCertificateApi',
+				required: true,
+				testedBy: 'testCredential',
+				displayOptions: { show: { authentication: ['apiConnectorClientCertificateApi'] } },
+			},
+			{
+				name: 'apiConnectorCustomAuthApi',
+				required: true,
+				testedBy: 'testCredential',
+				displayOptions: { show: { authentication: ['apiConnectorCustomAuthApi'] } },
+			},
+			{
+				name: 'apiConnectorOpenAiApi',
+				required: true,
+				testedBy: 'testCredential',
+				displayOptions: { show: { authentication: ['apiConnectorOpenAiApi'] } },
+			},
 		],
 		properties,
 	};

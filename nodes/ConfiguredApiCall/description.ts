@@ -91,7 +91,12 @@ export const properties: INodeProperties[] = [
 		default: false,
 		description: 'Whether the call has headers',
 	},
-	pairs('Headers', 'headerParameters', { sendHeaders: [true] }, 'Sent with the call. Put secrets in a credential, not here: every viewer of the workflow sees these.'),
+	pairs(
+		'Headers',
+		'headerParameters',
+		{ sendHeaders: [true] },
+		'Sent with the call. Put secrets in a credential, not here: every viewer of the workflow sees these.',
+	),
 	{
 		displayName: 'Send Body',
 		name: 'sendBody',
@@ -124,7 +129,12 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'fields',
 	},
-	pairs('Body Parameters', 'bodyParameters', { sendBody: [true], contentType: ['json', 'form'], jsonInput: ['fields'] }, 'Fields of the body'),
+	pairs(
+		'Body Parameters',
+		'bodyParameters',
+		{ sendBody: [true], contentType: ['json', 'form'], jsonInput: ['fields'] },
+		'Fields of the body',
+	),
 	{
 		displayName: 'JSON',
 		name: 'jsonBody',
@@ -265,7 +275,13 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{ displayName: 'Cursor Path', name: 'cursorPath', type: 'string', default: 'next_cursor', description: 'Where the next cursor sits in the answer (dot path); empty or missing ends' },
+			{
+				displayName: 'Cursor Path',
+				name: 'cursorPath',
+				type: 'string',
+				default: 'next_cursor',
+				description: 'Where the next cursor sits in the answer (dot path); empty or missing ends',
+			},
 			{ displayName: 'First Value', name: 'start', type: 'number', default: 1, description: 'The first page number or offset' },
 			{ displayName: 'Max Pages', name: 'maxPages', type: 'number', typeOptions: { minValue: 1 }, default: 100 },
 			{
@@ -281,11 +297,41 @@ export const properties: INodeProperties[] = [
 				],
 				default: 'off',
 			},
-			{ displayName: 'Next URL Path', name: 'nextUrlPath', type: 'string', default: 'next', description: 'Where the next URL sits in the answer (dot path); empty or missing ends' },
-			{ displayName: 'Parameter Name', name: 'parameter', type: 'string', default: 'page', description: 'The query parameter that carries the page number, offset or cursor' },
-			{ displayName: 'Step', name: 'step', type: 'number', default: 1, description: 'How much the page number or offset grows per page (the page size, for offsets)' },
-			{ displayName: 'Stop Field Path', name: 'stopPath', type: 'string', default: 'has_more', description: 'Dot path of a field in each answer' },
-			{ displayName: 'Stop Field Value', name: 'stopValue', type: 'string', default: 'false', description: 'Pagination ends when that field equals this (compared as text)' },
+			{
+				displayName: 'Next URL Path',
+				name: 'nextUrlPath',
+				type: 'string',
+				default: 'next',
+				description: 'Where the next URL sits in the answer (dot path); empty or missing ends',
+			},
+			{
+				displayName: 'Parameter Name',
+				name: 'parameter',
+				type: 'string',
+				default: 'page',
+				description: 'The query parameter that carries the page number, offset or cursor',
+			},
+			{
+				displayName: 'Step',
+				name: 'step',
+				type: 'number',
+				default: 1,
+				description: 'How much the page number or offset grows per page (the page size, for offsets)',
+			},
+			{
+				displayName: 'Stop Field Path',
+				name: 'stopPath',
+				type: 'string',
+				default: 'has_more',
+				description: 'Dot path of a field in each answer',
+			},
+			{
+				displayName: 'Stop Field Value',
+				name: 'stopValue',
+				type: 'string',
+				default: 'false',
+				description: 'Pagination ends when that field equals this (compared as text)',
+			},
 			{ displayName: 'Stop Status Codes', name: 'stopStatus', type: 'string', default: '404', description: 'Comma-separated' },
 			{
 				displayName: 'Stop When',
@@ -327,7 +373,8 @@ export const properties: INodeProperties[] = [
 				name: 'ignoreSslIssues',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to accept any server certificate. Unsafe: anyone on the path can read and change the calls, credentials included.',
+				description:
+					'Whether to accept any server certificate. Unsafe: anyone on the path can read and change the calls, credentials included.',
 			},
 			{
 				displayName: 'Max Response Size (MB)',
@@ -336,10 +383,24 @@ export const properties: INodeProperties[] = [
 				typeOptions: { minValue: 1 },
 				default: 100,
 				description:
-					'The largest answer accepted, counted after decompression. A bigger one ends the call with an error. Files are streamed to n8n\'s binary data store, so they take no memory, but count too.',
+					"The largest answer accepted, counted after decompression. A bigger one ends the call with an error. Files are streamed to n8n's binary data store, so they take no memory, but count too.",
 			},
-			{ displayName: 'Max Total Wait (Seconds)', name: 'maxWait', type: 'number', typeOptions: { minValue: 0 }, default: 60, displayOptions: { show: { retry: [true] } } },
-			{ displayName: 'Max Tries', name: 'maxTries', type: 'number', typeOptions: { minValue: 1, maxValue: 10 }, default: 3, displayOptions: { show: { retry: [true] } } },
+			{
+				displayName: 'Max Total Wait (Seconds)',
+				name: 'maxWait',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 60,
+				displayOptions: { show: { retry: [true] } },
+			},
+			{
+				displayName: 'Max Tries',
+				name: 'maxTries',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 10 },
+				default: 3,
+				displayOptions: { show: { retry: [true] } },
+			},
 			{
 				displayName: 'Other Origins',
 				name: 'crossOrigin',
@@ -348,13 +409,18 @@ export const properties: INodeProperties[] = [
 					{
 						name: 'Go On Without the Credential',
 						value: 'strip',
-						description: 'A redirect or next page to another origin is followed, with no credential, client certificate or Authorization and Cookie headers',
+						description:
+							'A redirect or next page to another origin is followed, with no credential, client certificate or Authorization and Cookie headers',
 					},
-					{ name: 'Stop With an Error', value: 'error', description: 'A redirect or next page to another origin ends the call with an error' },
+					{
+						name: 'Stop With an Error',
+						value: 'error',
+						description: 'A redirect or next page to another origin ends the call with an error',
+					},
 				],
 				default: 'strip',
 				description:
-					'What happens when a redirect or a next-page link leads away from the credential\'s origin (its Base URL\'s, or the first URL\'s). The credential itself never goes there.',
+					"What happens when a redirect or a next-page link leads away from the credential's origin (its Base URL's, or the first URL's). The credential itself never goes there.",
 			},
 			{
 				displayName: 'Retry',
@@ -369,7 +435,8 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: 300,
-				description: 'The most one call may take, from sending to the last byte of the answer, redirects included. Each retry gets its own.',
+				description:
+					'The most one call may take, from sending to the last byte of the answer, redirects included. Each retry gets its own.',
 			},
 		],
 	},

@@ -81,7 +81,8 @@ export async function executeCalls(ctx: IExecuteFunctions): Promise<INodeExecuti
 		try {
 			const answer = await session.call({ ...request, headers: { ...request.headers } }, boundary, policy);
 			const outcome = { result: answer, status: answer.statusCode, headers: answer.headers };
-			if (isRetryable(outcome) && retry.maxTries > 1) answer.body = await readSmall(answer, maxBytes, `${request.method} ${displayUrl(answer.url)}`);
+			if (isRetryable(outcome) && retry.maxTries > 1)
+				answer.body = await readSmall(answer, maxBytes, `${request.method} ${displayUrl(answer.url)}`);
 			return outcome;
 		} catch (error) {
 			return { error };
@@ -98,7 +99,8 @@ export async function executeCalls(ctx: IExecuteFunctions): Promise<INodeExecuti
 		}
 		discard(answer.body);
 		if (signal?.aborted) throw new CancelledError();
-		if (answer.expired()) throw new UserError(`${what} did not finish within ${policy.timeoutMs / 1000} s (the node's Timeout, for the whole answer).`);
+		if (answer.expired())
+			throw new UserError(`${what} did not finish within ${policy.timeoutMs / 1000} s (the node's Timeout, for the whole answer).`);
 		throw failure;
 	};
 
@@ -116,7 +118,13 @@ export async function executeCalls(ctx: IExecuteFunctions): Promise<INodeExecuti
 			if (signal?.aborted) throw new CancelledError();
 			const outcome = await withRetries(retry, async () => await attempt(page, boundary), signal);
 			if (!outcome.result) {
-				throw callError(node, outcome.error, { method, url: page.url, itemIndex, clientCertificate: session.clientCertificate, secrets: session.secrets });
+				throw callError(node, outcome.error, {
+					method,
+					url: page.url,
+					itemIndex,
+					clientCertificate: session.clientCertificate,
+					secrets: session.secrets,
+				});
 			}
 			const answer = outcome.result;
 			const what = `${method} ${displayUrl(answer.url)}`;
@@ -187,4 +195,3 @@ function retryNote(outcome: RetryOutcome<CallAnswer>, retry: RetryPolicy): { hin
 		hint: `The API asked to wait ${Math.ceil(outcome.refusedWaitMs / 1000)} s before trying again (Retry-After: ${asked.slice(0, 40)}), more than the Max Total Wait of ${retry.maxWaitMs / 1000} s allows. Raise Max Total Wait, or run the workflow later.`,
 	};
 }
-

@@ -33,7 +33,10 @@ export function paginationOf(read: ParameterReader, itemIndex: number): Paginati
 		step: (p.step as number) ?? 1,
 		cursorPath: (p.cursorPath as string) ?? 'next_cursor',
 		stopWhen: (p.stopWhen as Pagination['stopWhen']) ?? 'empty',
-		stopStatus: String(p.stopStatus ?? '404').split(',').map((s) => Number(s.trim())).filter(Boolean),
+		stopStatus: String(p.stopStatus ?? '404')
+			.split(',')
+			.map((s) => Number(s.trim()))
+			.filter(Boolean),
 		stopPath: (p.stopPath as string) ?? 'has_more',
 		stopValue: String(p.stopValue ?? 'false'),
 		maxPages: (p.maxPages as number) ?? 100,
@@ -55,8 +58,15 @@ export class Progress {
 		const repeatedBody = digest !== undefined && digest === this.previous;
 		this.previous = digest;
 		if (this.seen.has(requestKey(next))) {
-			const what = p.mode === 'cursor' ? `cursor (at "${p.cursorPath}")` : p.mode === 'nextUrl' ? `next URL (at "${p.nextUrlPath}")` : `"${p.parameter}" value`;
-			throw new UserError(`Pagination does not progress: page ${pageCount} gives a ${what} that was already fetched. Check the ${p.mode === 'cursor' ? 'Cursor Path' : p.mode === 'nextUrl' ? 'Next URL Path' : 'Parameter Name'}.`);
+			const what =
+				p.mode === 'cursor'
+					? `cursor (at "${p.cursorPath}")`
+					: p.mode === 'nextUrl'
+						? `next URL (at "${p.nextUrlPath}")`
+						: `"${p.parameter}" value`;
+			throw new UserError(
+				`Pagination does not progress: page ${pageCount} gives a ${what} that was already fetched. Check the ${p.mode === 'cursor' ? 'Cursor Path' : p.mode === 'nextUrl' ? 'Next URL Path' : 'Parameter Name'}.`,
+			);
 		}
 		if (repeatedBody) {
 			throw new UserError(
@@ -88,7 +98,8 @@ export function nextPage(
 	if (p.mode === 'nextUrl') {
 		const next = readPath(json, p.nextUrlPath);
 		if (typeof next !== 'string' || !next) return undefined;
-		if (!URL.canParse(next, request.url)) throw new UserError(`Pagination: the next URL at "${p.nextUrlPath}" of page ${pageCount} is not a valid URL.`);
+		if (!URL.canParse(next, request.url))
+			throw new UserError(`Pagination: the next URL at "${p.nextUrlPath}" of page ${pageCount} is not a valid URL.`);
 		// A relative next link resolves against the current page; its query replaces ours.
 		return { ...request, url: new URL(next, request.url).toString(), qs: undefined };
 	}

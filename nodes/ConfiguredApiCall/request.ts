@@ -19,7 +19,6 @@ function pairsOf(read: ParameterReader, parameter: string, itemIndex: number): A
 	return (collection.parameters ?? []).filter((pair) => pair.name);
 }
 
-
 async function bodyOf(ctx: IExecuteFunctions, read: ParameterReader, itemIndex: number, headers: IDataObject): Promise<unknown> {
 	if (!read('sendBody', itemIndex, false)) return undefined;
 	const contentType = read('contentType', itemIndex, 'json') as string;

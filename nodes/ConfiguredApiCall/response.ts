@@ -18,9 +18,7 @@ export interface ResponseSettings {
 }
 
 export type Body =
-	| { kind: 'json'; value: unknown; raw: Buffer }
-	| { kind: 'text'; value: string; raw: Buffer }
-	| { kind: 'file'; binary: IBinaryData };
+	{ kind: 'json'; value: unknown; raw: Buffer } | { kind: 'text'; value: string; raw: Buffer } | { kind: 'file'; binary: IBinaryData };
 
 /** The answer was asked for as JSON but is not JSON. */
 export class NotJsonError extends Error {
@@ -31,7 +29,7 @@ export class NotJsonError extends Error {
 
 const TEXT_TYPES = /^(text\/|application\/(xml|javascript|x-www-form-urlencoded)|[^;]*\+xml)/i;
 
-const SIZE_HINT = 'Raise Max Response Size in the node\'s Options, or ask the API for less (filters, pagination).';
+const SIZE_HINT = "Raise Max Response Size in the node's Options, or ask the API for less (filters, pagination).";
 
 /** How the body will be read, from the settings or else the Content-Type. */
 function kindOf(answer: Answer, format: ResponseSettings['format']): 'json' | 'text' | 'file' | 'unknown' {
@@ -57,7 +55,9 @@ export async function readAnswer(
 ): Promise<Body> {
 	const kind = kindOf(answer, format);
 	if (kind === 'file' || kind === 'unknown') {
-		const mimeType = String(answer.headers?.['content-type'] || 'application/octet-stream').split(';')[0].trim();
+		const mimeType = String(answer.headers?.['content-type'] || 'application/octet-stream')
+			.split(';')[0]
+			.trim();
 		const body = Buffer.isBuffer(answer.body) ? answer.body : limitStream(answer.body, settings.maxBytes, what, SIZE_HINT);
 		const binary = await ctx.helpers.prepareBinaryData(body as Buffer, fileName(answer), mimeType);
 		// No Content-Type and nothing in the body: an empty answer, not a file.
@@ -130,7 +130,8 @@ export function outputItems(itemIndex: number, answer: Answer, body: Body, setti
 	const binary = body.kind === 'file' ? { [settings.binaryProperty]: body.binary } : undefined;
 	const value: unknown = body.kind === 'file' ? {} : body.value;
 	const wrap = (json: unknown): IDataObject => {
-		const object = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as IDataObject) : { data: json as IDataObject };
+		const object =
+			json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as IDataObject) : { data: json as IDataObject };
 		return settings.outputField ? { [settings.outputField]: json as IDataObject } : object;
 	};
 	if (settings.fullResponse) {

@@ -51,7 +51,11 @@ export class OpenAiModels implements INodeType {
 		listSearch: {
 			// The Model dropdown: the models this key can see, newest first, filtered by the text typed.
 			async searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-				const api: OpenAiApi = { session: await CallSession.open(this, OPENAI_CREDENTIAL, 'live', SURFACE), node: this.getNode(), retry: retryPolicy(1) };
+				const api: OpenAiApi = {
+					session: await CallSession.open(this, OPENAI_CREDENTIAL, 'live', SURFACE),
+					node: this.getNode(),
+					retry: retryPolicy(1),
+				};
 				const { models } = await fetchModels(api, 0);
 				const text = (filter ?? '').trim().toLowerCase();
 				const results = sortModels(models, 'newest')

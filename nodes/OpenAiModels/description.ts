@@ -97,7 +97,11 @@ export const properties: INodeProperties[] = [
 				type: 'options',
 				options: [
 					{ name: 'Any', value: 'any' },
-					{ name: 'Fine-Tuned Only', value: 'fineTuned', description: 'Models not owned by OpenAI (owned_by is not system, openai or openai-internal)' },
+					{
+						name: 'Fine-Tuned Only',
+						value: 'fineTuned',
+						description: 'Models not owned by OpenAI (owned_by is not system, openai or openai-internal)',
+					},
 					{ name: 'OpenAI Only', value: 'openai', description: 'Models owned by system, openai or openai-internal' },
 				],
 				default: 'any',
@@ -130,7 +134,7 @@ export const properties: INodeProperties[] = [
 				name: 'includeMetadata',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to add a responseMetadata field with OpenAI\'s request ID and rate-limit headers to every item',
+				description: "Whether to add a responseMetadata field with OpenAI's request ID and rate-limit headers to every item",
 			},
 			{
 				displayName: 'Rate Limit Retries',
@@ -138,7 +142,8 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 3,
-				description: 'How often a call is sent again after HTTP 429 or a server error, waiting as long as Retry-After says (60 s at most in all)',
+				description:
+					'How often a call is sent again after HTTP 429 or a server error, waiting as long as Retry-After says (60 s at most in all)',
 			},
 		],
 	},

@@ -81,8 +81,17 @@ export async function callOpenAi(
 		api.retry,
 		async (): Promise<Attempt<FullResponse>> => {
 			try {
-				const answer = await api.session.call({ url, method }, boundary, { timeoutMs: TIMEOUT_MS, followRedirects: true, crossOrigin: 'error' });
-				const raw = await readBody(answer.body, MAX_ANSWER_BYTES, `${method} ${displayUrl(answer.url)}`, 'The Base URL must be an OpenAI-compatible API.');
+				const answer = await api.session.call({ url, method }, boundary, {
+					timeoutMs: TIMEOUT_MS,
+					followRedirects: true,
+					crossOrigin: 'error',
+				});
+				const raw = await readBody(
+					answer.body,
+					MAX_ANSWER_BYTES,
+					`${method} ${displayUrl(answer.url)}`,
+					'The Base URL must be an OpenAI-compatible API.',
+				);
 				const response = { statusCode: answer.statusCode, headers: answer.headers, body: parseJson(raw) };
 				// A used-up quota is a 429 that waiting does not cure: no status, no retry.
 				const final = response.statusCode === 429 && openAiErrorOf(response.body)?.code === 'insufficient_quota';
@@ -98,7 +107,12 @@ export async function callOpenAi(
 	if (response.statusCode >= 200 && response.statusCode < 300) {
 		const body = response.body;
 		if (!body || typeof body !== 'object' || Array.isArray(body)) {
-			throw apiError(api.node, itemIndex, response.statusCode, `${method} ${displayUrl(url)} answered, but not with OpenAI's JSON. The Base URL must be an OpenAI-compatible API, such as ${OPENAI_BASE_URL}.`);
+			throw apiError(
+				api.node,
+				itemIndex,
+				response.statusCode,
+				`${method} ${displayUrl(url)} answered, but not with OpenAI's JSON. The Base URL must be an OpenAI-compatible API, such as ${OPENAI_BASE_URL}.`,
+			);
 		}
 		return { body: body as IDataObject, metadata: metadataOf(response.headers) };
 	}

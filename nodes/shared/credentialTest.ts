@@ -26,7 +26,6 @@ import { credentialType } from './credentialTypes';
 // sending anything there. Each failure says what to fix: which key, the token endpoint, the
 // client certificate, the server's CA.
 
-
 type LegacyRequest = ICredentialTestFunctions['helpers']['request'];
 
 /**
@@ -65,7 +64,10 @@ async function raceAbort<T extends { body: unknown }>(sent: Promise<T>, signal: 
 	let onAbort: (() => void) | undefined;
 	const aborted = new Promise<never>((_, reject) => {
 		onAbort = () => {
-			sent.then((late) => (late.body as { destroy?: () => void })?.destroy?.(), () => undefined);
+			sent.then(
+				(late) => (late.body as { destroy?: () => void })?.destroy?.(),
+				() => undefined,
+			);
 			reject(Object.assign(new Error('aborted'), { code: 'ECONNABORTED' }));
 		};
 		signal.addEventListener('abort', onAbort, { once: true });
@@ -78,14 +80,20 @@ async function raceAbort<T extends { body: unknown }>(sent: Promise<T>, signal: 
 }
 
 /** Configured API Call's and OpenAI Models' `testedBy`. */
-export async function testCredential(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+export async function testCredential(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
 	try {
 		// The only request helper n8n gives a credential test (CredentialTestContext).
 		const { request } = this.helpers;
 		const message = await checkCredential(legacyHttp(request), credential.type, credential.data ?? {});
 		return { status: 'OK', message };
 	} catch (error) {
-		return { status: 'Error', message: error instanceof UserError ? error.message : `The test failed: ${(error as Error)?.message ?? 'unknown error'}` };
+		return {
+			status: 'Error',
+			message: error instanceof UserError ? error.message : `The test failed: ${(error as Error)?.message ?? 'unknown error'}`,
+		};
 	}
 }
 
@@ -107,7 +115,11 @@ export async function checkCredential(http: IHttpRequestHelper, typeName: string
 			verdicts.push(`${environment} key accepted`);
 		} catch (error) {
 			failed = true;
-			verdicts.push(error instanceof Refusal ? `${environment} key refused (HTTP ${error.status}) at ${error.where}` : `${environment} key: ${(error as Error).message.replace(/\.$/, '')}`);
+			verdicts.push(
+				error instanceof Refusal
+					? `${environment} key refused (HTTP ${error.status}) at ${error.where}`
+					: `${environment} key: ${(error as Error).message.replace(/\.$/, '')}`,
+			);
 		}
 	}
 	const summary = sentence(verdicts.join('; '));
@@ -122,7 +134,9 @@ class Refusal extends UserError {
 	readonly where: string;
 
 	constructor(status: number, where: string) {
-		super(`${where} refused the credential (HTTP ${status})${status === 403 ? ': it is wrong, or lacks permission for the Test URL' : ''}. Check the credential's values.`);
+		super(
+			`${where} refused the credential (HTTP ${status})${status === 403 ? ': it is wrong, or lacks permission for the Test URL' : ''}. Check the credential's values.`,
+		);
 		this.status = status;
 		this.where = where;
 	}
@@ -131,7 +145,10 @@ class Refusal extends UserError {
 /** GET the Test URL with the credential; throws a message unless it answers 2xx. */
 async function checkTestUrl(http: IHttpRequestHelper, type: ICredentialType, data: ICredentialDataDecryptedObject): Promise<void> {
 	const url = resolveUrl(data.baseUrl as string, data.testUrl as string, 'Test URL');
-	const credentials = { ...data, ...(type.preAuthentication ? await type.preAuthentication.call(http, { ...data }) : {}) } as ICredentialDataDecryptedObject;
+	const credentials = {
+		...data,
+		...(type.preAuthentication ? await type.preAuthentication.call(http, { ...data }) : {}),
+	} as ICredentialDataDecryptedObject;
 	const answer = await sendCheck(http, type.authenticate as Authenticate, credentials, url);
 	const status = answer.statusCode;
 	if (status >= 200 && status < 300) return;
@@ -148,5 +165,7 @@ async function checkTestUrl(http: IHttpRequestHelper, type: ICredentialType, dat
 		}
 	}
 	if (status === 404) throw new UserError(`${where} answered HTTP 404: check the Test URL and the Base URL.`);
-	throw new UserError(`${where} answered HTTP ${status}: the Test URL must be a GET endpoint that answers 2xx when the credential is valid.`);
+	throw new UserError(
+		`${where} answered HTTP ${status}: the Test URL must be a GET endpoint that answers 2xx when the credential is valid.`,
+	);
 }

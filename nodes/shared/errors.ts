@@ -28,14 +28,7 @@ const STATUS_HINTS: Record<number, string> = {
 export function apiMessage(body: unknown): string | undefined {
 	if (!body || typeof body !== 'object') return undefined;
 	const b = body as Record<string, unknown>;
-	const candidates = [
-		(b.error as Record<string, unknown>)?.message,
-		b.error_description,
-		b.message,
-		b.error,
-		b.detail,
-		b.title,
-	];
+	const candidates = [(b.error as Record<string, unknown>)?.message, b.error_description, b.message, b.error, b.detail, b.title];
 	const found = candidates.find((value) => typeof value === 'string' && value.trim());
 	return found as string | undefined;
 }
@@ -87,7 +80,10 @@ export function callError(
 
 /** The output item of a failed input item under continue-on-fail. */
 export function errorItem(error: NodeError, itemIndex: number): INodeExecutionData {
-	return { json: { error: error.message, ...(error.description ? { description: error.description } : {}) }, pairedItem: { item: itemIndex } };
+	return {
+		json: { error: error.message, ...(error.description ? { description: error.description } : {}) },
+		pairedItem: { item: itemIndex },
+	};
 }
 
 /** A node error for an item: n8n's own errors as they are, anything else wrapped. */

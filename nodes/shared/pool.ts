@@ -3,12 +3,7 @@ import { CancelledError } from '../../credentials/common/transport';
 // Runs an async task per index with at most `limit` in flight and returns the results in index
 // order. After a task fails, or once `signal` fires (Stop), no new task starts; the failure is
 // thrown once the running ones end.
-export async function mapInOrder<T>(
-	count: number,
-	limit: number,
-	task: (index: number) => Promise<T>,
-	signal?: AbortSignal,
-): Promise<T[]> {
+export async function mapInOrder<T>(count: number, limit: number, task: (index: number) => Promise<T>, signal?: AbortSignal): Promise<T[]> {
 	const results = new Array<T>(count);
 	let next = 0;
 	let failed = false;

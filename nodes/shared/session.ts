@@ -84,7 +84,12 @@ export class CallSession {
 
 	private readonly allowedDomains: string | undefined;
 
-	private constructor(ctx: Context, credentialType: string | undefined, decrypted: ICredentialsDecrypted | undefined, allowedDomains: string | undefined) {
+	private constructor(
+		ctx: Context,
+		credentialType: string | undefined,
+		decrypted: ICredentialsDecrypted | undefined,
+		allowedDomains: string | undefined,
+	) {
 		this.ctx = ctx;
 		this.credentialType = credentialType;
 		this.decrypted = decrypted;
@@ -94,10 +99,18 @@ export class CallSession {
 		this.refreshOn = this.kind === 'token' || this.kind === 'oauth2' ? statusCodes(data.refreshOnStatus, [401]) : [];
 		this.cancel = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
 		this.binding = { credentialId: decrypted?.id ?? '', signal: this.cancel };
-		this.tokens = this.kind === 'token' && credentialType ? new TokenKeeper(data, tokenInputs(credentialTypeOf(credentialType).properties), this.binding) : undefined;
+		this.tokens =
+			this.kind === 'token' && credentialType
+				? new TokenKeeper(data, tokenInputs(credentialTypeOf(credentialType).properties), this.binding)
+				: undefined;
 	}
 
-	static async open(ctx: Context, credentialType: string | undefined, environment: Environment = 'live', surface = 'Configured API Call'): Promise<CallSession> {
+	static async open(
+		ctx: Context,
+		credentialType: string | undefined,
+		environment: Environment = 'live',
+		surface = 'Configured API Call',
+	): Promise<CallSession> {
 		if (!credentialType || credentialType === 'none') return new CallSession(ctx, undefined, undefined, undefined);
 		const stored = (await ctx.getCredentials(credentialType)) as ICredentialDataDecryptedObject;
 		const node = ctx.getNode();
@@ -108,7 +121,9 @@ export class CallSession {
 		// n8n 2.x lets a credential restrict the hosts it may be sent to; a programmatic node has
 		// to pass that list on itself ("None" blocks this node, as it blocks n8n's HTTP Request node).
 		const allowedDomains =
-			typeof getCredentialAllowedDomains === 'function' ? getCredentialAllowedDomains({ node, credentialData: stored, surface }) : undefined;
+			typeof getCredentialAllowedDomains === 'function'
+				? getCredentialAllowedDomains({ node, credentialData: stored, surface })
+				: undefined;
 		const session = new CallSession(ctx, credentialType, decrypted, allowedDomains);
 		bindExecution(data, session.binding);
 		await session.refreshOAuth2IfDue();
@@ -137,7 +152,10 @@ export class CallSession {
 	 */
 	boundaryFor(url: string): Boundary | undefined {
 		if (!this.credentialType) return undefined;
-		const domains = this.allowedDomains?.split(',').map((domain) => domain.trim().toLowerCase()).filter(Boolean);
+		const domains = this.allowedDomains
+			?.split(',')
+			.map((domain) => domain.trim().toLowerCase())
+			.filter(Boolean);
 		const boundary = boundaryOf(this.credentialData, url, domains?.length ? domains : undefined);
 		if (!carriesSecrets(boundary, url)) {
 			throw new UserError(
@@ -170,14 +188,20 @@ export class CallSession {
 			const answer = await sendFollowing(
 				options,
 				async (hop, secrets) => (secrets ? await this.authenticated(hop) : await this.plain(hop)),
-				{ boundary: boundary ?? { origin: '' }, follow: policy.followRedirects, crossOrigin: boundary ? policy.crossOrigin : 'strip', what },
+				{
+					boundary: boundary ?? { origin: '' },
+					follow: policy.followRedirects,
+					crossOrigin: boundary ? policy.crossOrigin : 'strip',
+					what,
+				},
 			);
 			return { ...answer, expired };
 		} catch (error) {
 			failure = error;
 		}
 		if (this.cancel?.aborted) throw new CancelledError();
-		if (expired()) throw new UserError(`${what} did not finish within ${policy.timeoutMs / 1000} s (the node's Timeout, for the whole answer).`);
+		if (expired())
+			throw new UserError(`${what} did not finish within ${policy.timeoutMs / 1000} s (the node's Timeout, for the whole answer).`);
 		throw failure;
 	}
 
@@ -228,7 +252,10 @@ export class CallSession {
 			return { ...answerOf(options.url, await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, type, options)), token };
 		}
 		const send = async () =>
-			answerOf(options.url, await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, type, options, { credentialsDecrypted: this.decrypted }));
+			answerOf(
+				options.url,
+				await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, type, options, { credentialsDecrypted: this.decrypted }),
+			);
 		if (!this.tokens) return await send();
 		const { result, token } = await this.tokens.withToken(send);
 		return { ...result, token };

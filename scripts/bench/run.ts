@@ -60,8 +60,10 @@ interface Variant {
 /** One execution of a variant: the node's own execution time per item. */
 async function runOnce(variant: Variant): Promise<number> {
 	const result = await n8n.runWorkflowManually(variant.id as string, { timeoutMs: 600_000 });
-	if (result.status !== 'success') throw new Error(`${variant.label}: ${JSON.stringify(result.error ?? result.nodes[variant.node]?.error)}`);
-	if (result.nodes[variant.node].json.length !== ITEMS) throw new Error(`${variant.label}: ${result.nodes[variant.node].json.length} items`);
+	if (result.status !== 'success')
+		throw new Error(`${variant.label}: ${JSON.stringify(result.error ?? result.nodes[variant.node]?.error)}`);
+	if (result.nodes[variant.node].json.length !== ITEMS)
+		throw new Error(`${variant.label}: ${result.nodes[variant.node].json.length} items`);
 	return result.raw.data.resultData.runData[variant.node].at(-1).executionTime / ITEMS;
 }
 
@@ -82,7 +84,11 @@ async function measure(variants: Variant[]): Promise<void> {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 try {
-	const n8nCredential = await n8n.createCredential({ name: 'Bench header (n8n)', type: 'httpHeaderAuth', data: { name: 'X-API-Key', value: 'bench-key' } });
+	const n8nCredential = await n8n.createCredential({
+		name: 'Bench header (n8n)',
+		type: 'httpHeaderAuth',
+		data: { name: 'X-API-Key', value: 'bench-key' },
+	});
 	const ours = await n8n.createCredential({
 		name: 'Bench header (package)',
 		type: 'apiConnectorHeaderKeyApi',
@@ -122,7 +128,13 @@ try {
 		parameters: { url: `${apiUrl}/open`, concurrency },
 	});
 	if (PROFILE) {
-		const variant: Variant = { label: 'profile', inFlight: 1, node: 'Call', workflow: chain('profile', manualTrigger(), items, callNode({ url: '/data', environment: 'live' }, ours)), times: [] };
+		const variant: Variant = {
+			label: 'profile',
+			inFlight: 1,
+			node: 'Call',
+			workflow: chain('profile', manualTrigger(), items, callNode({ url: '/data', environment: 'live' }, ours)),
+			times: [],
+		};
 		await measure([variant]); // warm-up, outside the profile
 		const profiler = await startProfiler(INSPECT_PORT);
 		const times: number[] = [];
@@ -136,51 +148,95 @@ try {
 		process.exit(0);
 	}
 	const variants: Variant[] = [1, 8].flatMap((inFlight) => [
-		{ label: 'helpers.httpRequest loop (floor)', inFlight, node: 'Floor', workflow: chain(`floor ${inFlight}`, manualTrigger(), items, floor(inFlight)), times: [] },
+		{
+			label: 'helpers.httpRequest loop (floor)',
+			inFlight,
+			node: 'Floor',
+			workflow: chain(`floor ${inFlight}`, manualTrigger(), items, floor(inFlight)),
+			times: [],
+		},
 		{
 			label: 'Configured API Call, header key',
 			inFlight,
 			node: 'Call',
-			workflow: chain(`call ${inFlight}`, manualTrigger(), items, callNode({ url: '/data', environment: 'live', options: { concurrency: inFlight } }, ours)),
+			workflow: chain(
+				`call ${inFlight}`,
+				manualTrigger(),
+				items,
+				callNode({ url: '/data', environment: 'live', options: { concurrency: inFlight } }, ours),
+			),
 			times: [],
 		},
-		{ label: "n8n's HTTP Request node, n8n's header credential", inFlight, node: 'HTTP Request', workflow: chain(`http ${inFlight}`, manualTrigger(), items, httpRequest(inFlight)), times: [] },
-		{ label: "n8n's HTTP Request node, this package's header key", inFlight, node: 'HTTP Request', workflow: chain(`http ours ${inFlight}`, manualTrigger(), items, httpRequestOurs(inFlight)), times: [] },
+		{
+			label: "n8n's HTTP Request node, n8n's header credential",
+			inFlight,
+			node: 'HTTP Request',
+			workflow: chain(`http ${inFlight}`, manualTrigger(), items, httpRequest(inFlight)),
+			times: [],
+		},
+		{
+			label: "n8n's HTTP Request node, this package's header key",
+			inFlight,
+			node: 'HTTP Request',
+			workflow: chain(`http ours ${inFlight}`, manualTrigger(), items, httpRequestOurs(inFlight)),
+			times: [],
+		},
 	]);
 	await measure(variants);
 	console.log(`\nPer item, ${ITEMS} items, median of ${REPEATS} rounds after a warm-up (n8n 2.41.1, Node ${process.versions.node}):\n`);
 	console.log("| Path | In flight | ms per item (median) | range | vs floor | HTTP Request node (n8n's credential) ÷ this |");
 	console.log('|---|---|---|---|---|---|');
-	const find = (inFlight: number, prefix: string) => median(variants.find((v) => v.inFlight === inFlight && v.label.startsWith(prefix))!.times);
+	const find = (inFlight: number, prefix: string) =>
+		median(variants.find((v) => v.inFlight === inFlight && v.label.startsWith(prefix))!.times);
 	for (const variant of variants) {
 		const ms = median(variant.times);
 		const floorMs = find(variant.inFlight, 'helpers');
 		const httpMs = find(variant.inFlight, "n8n's HTTP Request node, n8n's");
 		const range = `${Math.min(...variant.times).toFixed(3)}-${Math.max(...variant.times).toFixed(3)}`;
-		console.log(`| ${variant.label} | ${variant.inFlight} | ${ms.toFixed(3)} | ${range} | ${((ms / floorMs - 1) * 100).toFixed(0)}% | ${(httpMs / ms).toFixed(1)}x |`);
+		console.log(
+			`| ${variant.label} | ${variant.inFlight} | ${ms.toFixed(3)} | ${range} | ${((ms / floorMs - 1) * 100).toFixed(0)}% | ${(httpMs / ms).toFixed(1)}x |`,
+		);
 	}
-	console.log(`\nSequential HTTP Request node ÷ Configured API Call with 8 in flight: ${(find(1, "n8n's HTTP Request node, n8n's") / find(8, 'Configured')).toFixed(1)}x`);
+	console.log(
+		`\nSequential HTTP Request node ÷ Configured API Call with 8 in flight: ${(find(1, "n8n's HTTP Request node, n8n's") / find(8, 'Configured')).toFixed(1)}x`,
+	);
 
 	// Token requests: 10 executions of ITEMS items, token lifetimes of 1 hour and of 5 s.
 	console.log(`\nToken requests of a password-grant credential, 10 executions of ${ITEMS} items, 8 in flight:\n`);
 	console.log('| Token lifetime | Token requests | API calls | Refused calls (401) | Duration |');
 	console.log('|---|---|---|---|---|');
 	for (const lifetime of [3600, 5]) {
-		const auth = await startOAuth2Server({ clients: [{ id: 'bench', secret: 'bench-secret' }], users: [{ username: 'bench', password: 'bench-pass' }], lifetime });
+		const auth = await startOAuth2Server({
+			clients: [{ id: 'bench', secret: 'bench-secret' }],
+			users: [{ username: 'bench', password: 'bench-pass' }],
+			lifetime,
+		});
 		try {
 			const credential = await n8n.createCredential({
 				name: `Bench token ${lifetime}`,
 				type: 'apiConnectorPasswordGrantOAuth2Api',
-				data: { tokenUrl: auth.tokenUrl, username: 'bench', password: 'bench-pass', clientId: 'bench', clientSecret: 'bench-secret', baseUrl: auth.url, testUrl: '/api/me' },
+				data: {
+					tokenUrl: auth.tokenUrl,
+					username: 'bench',
+					password: 'bench-pass',
+					clientId: 'bench',
+					clientSecret: 'bench-secret',
+					baseUrl: auth.url,
+					testUrl: '/api/me',
+				},
 			});
-			const id = await n8n.createWorkflow(chain(`tokens ${lifetime}`, manualTrigger(), items, callNode({ url: '/api/me', options: { concurrency: 8 } }, credential)));
+			const id = await n8n.createWorkflow(
+				chain(`tokens ${lifetime}`, manualTrigger(), items, callNode({ url: '/api/me', options: { concurrency: 8 } }, credential)),
+			);
 			const started = Date.now();
 			for (let run = 0; run < 10; run++) {
 				const result = await n8n.runWorkflowManually(id, { timeoutMs: 600_000 });
 				if (result.status !== 'success') throw new Error(JSON.stringify(result.nodes.Call?.error));
 			}
 			const refused = auth.counts.api - 10 * ITEMS;
-			console.log(`| ${lifetime} s | ${auth.counts.total} | ${auth.counts.api} | ${refused} | ${((Date.now() - started) / 1000).toFixed(1)} s |`);
+			console.log(
+				`| ${lifetime} s | ${auth.counts.total} | ${auth.counts.api} | ${refused} | ${((Date.now() - started) / 1000).toFixed(1)} s |`,
+			);
 		} finally {
 			await auth.close();
 		}
@@ -206,7 +262,9 @@ interface Profile {
 async function startProfiler(port: number): Promise<{ stop(): Promise<Profile> }> {
 	const [target] = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
 	const socket = new WebSocket(target.webSocketDebuggerUrl);
-	await new Promise((resolve, reject) => socket.addEventListener('open', resolve, { once: true }) ?? socket.addEventListener('error', reject));
+	await new Promise(
+		(resolve, reject) => socket.addEventListener('open', resolve, { once: true }) ?? socket.addEventListener('error', reject),
+	);
 	let id = 0;
 	const send = (method: string, params: object = {}) =>
 		new Promise<any>((resolve) => {

@@ -158,6 +158,7 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
 			clients: [DEMO.client, { ...DEMO.editorClient, redirectUris: options.callbackUrl ? [options.callbackUrl] : undefined }],
 			users: [DEMO.user],
 			jwtIssuers: [{ issuer: DEMO.jwtIssuer, publicKey: jwtKey.publicKey }],
+			loginHint: DEMO.user,
 			...(oauthPublic ? { audience: `${oauthPublic}/token` } : {}),
 		});
 		closers.push(() => oauth.close());

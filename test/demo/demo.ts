@@ -29,6 +29,8 @@ export interface Demo {
 	n8n: N8nInstance;
 	api: DemoApi;
 	entries: DemoEntry[];
+	/** Demo credentials from an earlier start that were written back to the demo's values. */
+	reset: string[];
 	/** Milliseconds per step: install (n8n, if it was not cached), pack, n8n, setup. */
 	timings: Record<string, number>;
 	stop(): Promise<void>;
@@ -79,7 +81,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 		);
 		const instance = n8n;
 		const entries = await timed('setup', () => setupDemo(instance, api));
-		return { n8n: instance, api, entries, timings, stop };
+		return { n8n: instance, api, entries, reset: entries.reset, timings, stop };
 	} catch (error) {
 		await stop();
 		throw error;

@@ -161,13 +161,14 @@ export const credentialName = (m: DemoMethod) => `${PREFIX}${m.method}`;
 
 const actionName = (m: DemoMethod) => (m.call === 'openai' ? 'List Models' : 'Call the Demo API');
 
-function workflowFor(m: DemoMethod, credential: Credential) {
+/** The workflow of a method: Manual Trigger, the call with the credential, a sticky note. */
+function workflowFor(m: DemoMethod, credential: Pick<Credential, 'id' | 'name' | 'type'>, name = credentialName(m), note = m.note, actionLabel = actionName(m)) {
 	const reference = { [credential.type]: { id: credential.id, name: credential.name } };
 	const action =
 		m.call === 'openai'
 			? {
 					id: randomUUID(),
-					name: actionName(m),
+					name: actionLabel,
 					type: OPENAI_NODE,
 					typeVersion: 1,
 					position: [240, 0],
@@ -176,7 +177,7 @@ function workflowFor(m: DemoMethod, credential: Credential) {
 				}
 			: {
 					id: randomUUID(),
-					name: actionName(m),
+					name: actionLabel,
 					type: CALL_NODE,
 					typeVersion: 1,
 					position: [240, 0],
@@ -185,31 +186,52 @@ function workflowFor(m: DemoMethod, credential: Credential) {
 				};
 	const sticky = {
 		id: randomUUID(),
-		name: 'About This Demo',
+		name: 'About This Workflow',
 		type: 'n8n-nodes-base.stickyNote',
 		typeVersion: 1,
 		position: [-60, -300],
-		parameters: { content: m.note, width: 540, height: 200, color: m.connect ? 3 : 7 },
+		parameters: { content: note, width: 540, height: 220, color: m.connect ? 3 : 7 },
 	};
 	return {
-		name: credentialName(m),
+		name,
 		nodes: [manualTrigger(), action, sticky],
 		connections: { Start: { main: [[{ node: action.name, type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
 	};
 }
 
-/** Creates the demo credentials and workflows, or replaces those of an earlier start. */
-export async function setupDemo(n8n: N8nInstance, api: DemoApi): Promise<DemoEntry[]> {
+/** Where an example's file lives: examples/<method>.json. */
+export const exampleFile = (m: DemoMethod) => `${m.method.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.json`;
+
+/**
+ * The importable example of a method (examples/*.json): the demo's workflow without the demo,
+ * with a credential reference the user replaces by their own, and stable node IDs so that the
+ * files do not change between generations (npm run examples writes them; a test compares).
+ */
+export function exampleFor(m: DemoMethod) {
+	const credential = { id: '', name: `Your ${m.method} credential`, type: m.type };
+	const call = m.call === 'openai' ? 'lists the models of your OpenAI key' : `calls \`${m.call.path}\` below the credential's Base URL (change the URL to one of your API's paths)`;
+	const note = `## Example: ${m.method}\nImport this workflow, then open the node and pick your own credential of this type (or create one: the README's "Credentials" section says what each field means). The node ${call}.${m.connect ? ' An authorization-code credential needs one **Connect** click first.' : ''}\n\nPress **Execute workflow**, then open the node to see what the API answered.`;
+	const workflow = workflowFor(m, credential, `Example: ${m.method}`, note, m.call === 'openai' ? 'List Models' : 'Call the API');
+	let n = 0;
+	for (const node of workflow.nodes as Array<{ id: string }>) node.id = `${exampleFile(m).replace(/\.json$/, '')}-${++n}`;
+	return { ...workflow, pinData: {}, meta: { templateCredsSetupCompleted: false } };
+}
+
+/** The demo credentials and workflows; `reset` names the credentials an earlier start had made, now written back. */
+export async function setupDemo(n8n: N8nInstance, api: DemoApi): Promise<DemoEntry[] & { reset: string[] }> {
 	const credentials = await n8n.rest<Credential[]>('GET', '/credentials');
 	const workflows = await n8n.rest<{ id: string; name: string }[]>('GET', `/workflows?filter=${encodeURIComponent(JSON.stringify({ name: PREFIX }))}`);
 	const entries: DemoEntry[] = [];
+	const reset: string[] = [];
 	for (const m of METHODS) {
 		const name = credentialName(m);
 		const body = { name, type: m.type, data: m.data(api) };
 		const existing = credentials.find((c) => c.name === name && c.type === m.type);
 		let credential: Credential;
 		if (existing) {
+			// The demo API's keys and addresses are the demo's own: every start writes them back.
+			reset.push(name);
 			await n8n.rest('PATCH', `/credentials/${existing.id}`, body);
 			// The demo OAuth2 server forgets its tokens when it stops: a token kept from an earlier
 			// start is dead, so the credential goes back to "not connected".
@@ -231,7 +253,7 @@ export async function setupDemo(n8n: N8nInstance, api: DemoApi): Promise<DemoEnt
 		}
 		entries.push({ method: m, credential, workflowId, test: m.connect ? undefined : await n8n.testCredential({ id: credential.id }) });
 	}
-	return entries;
+	return Object.assign(entries, { reset });
 }
 
 /**

@@ -146,6 +146,8 @@ export function packPackage(): string {
 	const missing = declared.filter((file) => !existsSync(join(repoRoot, file)));
 	if (missing.length) throw new Error(`Build the package first (npm run build): missing ${missing.join(', ')}`);
 	const destination = mkdtempSync(join(tmpdir(), 'api-connector-pack-'));
+	// The tarball is installed from a copy n8n's user folder keeps; the pack folder goes with this process.
+	process.once('exit', () => rmSync(destination, { recursive: true, force: true }));
 	const output = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', destination], {
 		cwd: repoRoot,
 		env: cleanEnv(),

@@ -38,6 +38,8 @@ export interface OAuth2ServerOptions {
 	issueRefreshTokens?: boolean;
 	/** Expected `aud` of JWT assertions (default: the token URL). */
 	audience?: string;
+	/** Shown on the login page, for the demo: the user to sign in as. */
+	loginHint?: { username: string; password: string };
 }
 
 export type OAuth2Fault = 'none' | 500 | 'html' | 'non-json' | 'no-token' | 'timeout';
@@ -146,20 +148,31 @@ function toKey(key: JwtIssuer['publicKey']): KeyObject {
 	return createPublicKey({ key, format: 'jwk' });
 }
 
-function loginPage(req: AuthRequest, requestId: string, error?: string): string {
+const PAGE_STYLE = `
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f4f5f8;color:#1f2430;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
+main{background:#fff;border-radius:12px;box-shadow:0 8px 28px rgba(20,24,40,.12);padding:32px 36px;width:340px}
+h1{font-size:22px;margin:0 0 8px}p{font-size:14px;line-height:1.45;margin:0 0 16px;color:#4a5060}
+label{display:block;font-size:13px;font-weight:600;margin:14px 0 6px}
+input{box-sizing:border-box;width:100%;padding:10px 12px;border:1px solid #cfd3dc;border-radius:8px;font-size:15px}
+input:focus{outline:2px solid #6b5cff;border-color:#6b5cff}
+button{margin-top:22px;width:100%;padding:11px;border:0;border-radius:8px;background:#6b5cff;color:#fff;font-size:15px;font-weight:600;cursor:pointer}
+.hint{background:#eef0ff;border-radius:8px;padding:10px 12px;font-size:13px}.error{background:#fdecec;color:#a01919;border-radius:8px;padding:10px 12px}`;
+
+function loginPage(req: AuthRequest, requestId: string, error?: string, hint?: { username: string; password: string }): string {
 	return `<!doctype html>
-<html><head><meta charset="utf-8"><title>Sign in - Rig OAuth2</title></head>
-<body>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in - Rig OAuth2</title><style>${PAGE_STYLE}</style></head>
+<body><main>
 <h1>Sign in</h1>
 <p>Application <b>${escapeHtml(req.clientId)}</b> asks for access${req.scope ? ` to <i>${escapeHtml(req.scope)}</i>` : ''}.</p>
+${hint ? `<p class="hint">Demo login: <b>${escapeHtml(hint.username)}</b> / <b>${escapeHtml(hint.password)}</b></p>` : ''}
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/authorize">
 <input type="hidden" name="request_id" value="${requestId}">
-<label>Username <input id="username" name="username" autocomplete="username"></label>
-<label>Password <input id="password" name="password" type="password" autocomplete="current-password"></label>
+<label for="username">Username</label><input id="username" name="username" autocomplete="username" autofocus>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password">
 <button type="submit">Sign in</button>
 </form>
-</body></html>`;
+</main></body></html>`;
 }
 
 const errorPage = (message: string) =>
@@ -458,7 +471,7 @@ export async function startOAuth2Server(options: OAuth2ServerOptions = {}): Prom
 		};
 		const requestId = randomToken();
 		pending.set(requestId, request);
-		send(res, 200, 'text/html; charset=utf-8', loginPage(request, requestId));
+		send(res, 200, 'text/html; charset=utf-8', loginPage(request, requestId, undefined, options.loginHint));
 	}
 
 	async function authorizePost(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -467,7 +480,7 @@ export async function startOAuth2Server(options: OAuth2ServerOptions = {}): Prom
 		const request = pending.get(requestId);
 		if (!request) return send(res, 400, 'text/html; charset=utf-8', errorPage('unknown or already used authorization request'));
 		const user = findUser(form.get('username'), form.get('password'));
-		if (!user) return send(res, 200, 'text/html; charset=utf-8', loginPage(request, requestId, 'Invalid username or password'));
+		if (!user) return send(res, 200, 'text/html; charset=utf-8', loginPage(request, requestId, 'Invalid username or password', options.loginHint));
 		pending.delete(requestId);
 		const code = randomToken();
 		codes.set(code, { ...request, sub: user.username, expiresAt: Date.now() + CODE_LIFETIME_MS });

@@ -117,9 +117,10 @@ describe('retries and lifetimes', () => {
 		assert.equal(lifetimeSeconds(0, 'seconds'), undefined);
 		const state = tokenState('t', 10, 'f', '', 0);
 		assert.deepEqual([state.tokenExpiresAt, state.tokenRefreshAt], [10_000, 8000]);
-		assert.equal(tokenDue({ ...state }, 'f', 7999), false);
-		assert.equal(tokenDue({ ...state }, 'f', 8000), true);
-		assert.equal(tokenDue({ ...state }, 'other settings', 0), true);
+		const stored = { ...state } as unknown as Parameters<typeof tokenDue>[0];
+		assert.equal(tokenDue(stored, 'f', 7999), false);
+		assert.equal(tokenDue(stored, 'f', 8000), true);
+		assert.equal(tokenDue(stored, 'other settings', 0), true);
 		assert.notEqual(fingerprint({ a: '1' }, ['a']), fingerprint({ a: '2' }, ['a']));
 	});
 });

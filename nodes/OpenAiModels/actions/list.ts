@@ -35,7 +35,9 @@ export function sortModels(models: IDataObject[], order: string): IDataObject[] 
 export async function fetchModels(api: OpenAiApi, itemIndex: number) {
 	const answer = await callOpenAi(api, { method: 'GET', path: 'models', itemIndex });
 	if (!Array.isArray(answer.body.data)) {
-		throw new NodeOperationError(api.node, 'GET /models answered without a "data" list. The Base URL must be an OpenAI-compatible API.', { itemIndex });
+		throw new NodeOperationError(api.node, 'GET /models answered without a "data" list. The Base URL must be an OpenAI-compatible API.', {
+			itemIndex,
+		});
 	}
 	return { answer, models: answer.body.data as IDataObject[] };
 }
