@@ -3,6 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { helpOnRequest } from './help.mjs';
+
+helpOnRequest(`
+npm run build
+  Compiles nodes/ and credentials/ into dist/ (with source maps) and copies the icons and codex
+  files beside them. npm pack runs it first (prepack).
+`);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -4,6 +4,13 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { root } from './paths.mjs';
+import { helpOnRequest } from './help.mjs';
+
+helpOnRequest(`
+npm run lint
+  Prettier's check, ESLint with n8n's community-node rules, and the type checks of the package,
+  the tests and the tools. The first suite of npm test.
+`);
 
 const bin = (tool) => join(root, 'node_modules', '.bin', tool);
 const checks = [

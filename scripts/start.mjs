@@ -10,6 +10,16 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopWithParent } from './parent.mjs';
+import { helpOnRequest } from './help.mjs';
+
+helpOnRequest(`
+npm start [-- --headless]
+  Builds the package, starts a real n8n with it and a demo API for every authentication method,
+  creates demo credentials and workflows, and prints the editor URL and login. Ctrl-C (or a
+  SIGTERM to any of its processes) stops everything it started.
+  --headless   runs every demo workflow in a throw-away n8n, prints a table, exits.
+  Environment: API_CONNECTOR_DEMO_FOLDER=<dir> keeps n8n's data there instead of .n8n-demo/.
+`);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const headless = process.argv.includes('--headless') || process.env.API_CONNECTOR_DEMO === 'headless';

@@ -14,6 +14,20 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { root } from './paths.mjs';
+import { helpOnRequest } from './help.mjs';
+
+helpOnRequest(`
+npm test [-- [suite...] [file...] [node --test flags]]
+  Suites, in this order: lint, unit, gate, rig, engine, e2e (default: all). Stops at the first
+  suite that fails.
+    npm test -- unit engine                     only these suites
+    npm test -- test/engine/calls.test.ts       only these files
+    npm test -- --test-name-pattern=redirect    flags of node --test, passed through
+  npm run test:unit is npm test -- unit: the unit tests from the TypeScript sources, no build.
+  Environment: N8N_E2E_KEEP=1 keeps each e2e n8n's folder (database, n8n.log); E2E_ARTIFACTS=<dir>
+  keeps browser screenshots and traces; CHROMIUM_PATH=<binary> picks the browser;
+  API_CONNECTOR_CACHE=<dir> moves the cache of Node 24 and n8n (default ~/.cache/n8n-nodes-api-connector).
+`);
 
 const SUITES = ['lint', 'unit', 'gate', 'rig', 'engine', 'e2e'];
 const args = process.argv.slice(2);

@@ -13,6 +13,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startOAuth2Server } from '../../test/rig/index.ts';
 import { ensureN8n, packPackage, startN8n, type N8nInstance } from '../../test/e2e/n8n.ts';
 import { callNode, chain, manualTrigger } from '../../test/e2e/workflows.ts';
+import { helpOnRequest } from '../help.mjs';
+
+helpOnRequest(`
+npm run bench
+  Speed inside a real n8n: n8n's HTTP Request node, Configured API Call and the floor of n8n's
+  network layer, 1000 items per execution, medians of interleaved rounds; then token requests of
+  a password-grant credential. Prints figures, asserts nothing.
+  Environment: BENCH_ITEMS (1000), BENCH_REPEATS (5), BENCH_PROFILE=1 (a CPU profile of n8n).
+`);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');

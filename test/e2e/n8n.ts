@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { INSTALL_ARGS } from '../../scripts/install-command.mjs';
 import { ensureN8n } from './install.ts';
 import { cleanEnv, run, seconds, tail } from './process.ts';
 
@@ -178,16 +179,13 @@ export async function installByHand(tarball: string, nodesDir: string, logFile: 
 	const { name } = JSON.parse(stdout) as { name: string };
 	mkdirSync(nodesDir, { recursive: true });
 	rmSync(join(nodesDir, 'node_modules', name), { recursive: true, force: true }); // a reused user folder: no stale files
-	await run('npm', [...README_INSTALL, tarball], {
+	await run('npm', [...INSTALL_ARGS, tarball], {
 		cwd: nodesDir,
 		logFile,
 		env: cleanEnv({ npm_config_registry: 'http://127.0.0.1:9/', npm_config_fetch_retries: '0' }),
 	});
 	return name;
 }
-
-/** The README's by-hand install command, without the tarball (test/docs checks the README says it). */
-export const README_INSTALL = ['install', '--legacy-peer-deps'];
 
 /** Variables a developer's shell may carry that would change how the test n8n behaves. */
 const N8N_ENV = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|GENERIC_TIMEZONE$|NODE_ENV$|NODE_OPTIONS$)/;

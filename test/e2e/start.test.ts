@@ -81,10 +81,14 @@ async function start(): Promise<{ npm: ChildProcess; output: () => string; port:
 	return { npm, output: () => output, port };
 }
 
+/** The process running scripts/node24.mjs under the machine's Node, or under Node 24 (not `sh -c`). */
+const launcher = (list: Proc[], node24: boolean) =>
+	list.find((p) => /\/node$/.test(p.exe) && /scripts\/node24\.mjs/.test(p.cmdline) && /node-v24/.test(p.exe) === node24)?.pid ?? 0;
+
 const targets: Array<[string, NodeJS.Signals, (processes: Proc[], npm: number) => number]> = [
 	['npm alone', 'SIGTERM', (_, npm) => npm],
-	['the launcher (Node 20) alone', 'SIGINT', (list) => list.find((p) => /scripts\/node24\.mjs/.test(p.cmdline) && !/node-v24/.test(p.exe))?.pid ?? 0],
-	['the demo process (Node 24) alone', 'SIGTERM', (list) => list.find((p) => /scripts\/node24\.mjs/.test(p.cmdline) && /node-v24/.test(p.exe))?.pid ?? 0],
+	['the launcher (Node 20) alone', 'SIGINT', (list) => launcher(list, false)],
+	['the demo process (Node 24) alone', 'SIGTERM', (list) => launcher(list, true)],
 ];
 
 describe('npm start stops cleanly', { timeout: 20 * 60_000 }, () => {
