@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { makePki, startApiServer, type ApiServer, type Pki } from '../rig/index.ts';
-import { callWorkflow, createEngine, type Engine } from './engine.ts';
+import { callWorkflow, createEngine, testCredential, type Engine } from './engine.ts';
 
 let pki: Pki;
 let mtls: ApiServer;
@@ -118,5 +118,26 @@ describe('TLS failures each say what to fix', () => {
 	test('a private CA bundle makes the same server trusted', async () => {
 		const { error } = await call(https.url, 'apiConnectorHeaderKeyApi', { headerName: 'X-Key', apiKey: 'k', useTls: true, clientCertificateFormat: 'none', caCertificates: pki.ca.cert });
 		assert.equal(error, undefined, String(error?.message));
+	});
+});
+
+describe('the Test button says what is wrong with TLS, as the node does', () => {
+	const test_ = async (type: string, data: Record<string, unknown>) => await testCredential(engine, type, data);
+
+	test('a server CA n8n does not trust', async () => {
+		const result = await test_('apiConnectorBasicAuthApi', { username: 'u', password: 'p', baseUrl: https.url, testUrl: '/api/me' });
+		assert.equal(result.status, 'Error');
+		assert.match(result.message, /the server certificate is signed by a CA this n8n does not trust: add that CA under "CA Certificates"/);
+	});
+
+	test('a server that requires a client certificate and got none', async () => {
+		const result = await test_('apiConnectorHeaderKeyApi', { headerName: 'X-Key', apiKey: 'k', baseUrl: mtls.url, testUrl: '/api/me', useTls: true, clientCertificateFormat: 'none', caCertificates: pki.ca.cert });
+		assert.equal(result.status, 'Error');
+		assert.match(result.message, /requires a client certificate|closed the connection/);
+	});
+
+	test('a good client certificate passes', async () => {
+		const result = await test_('apiConnectorClientCertificateApi', { ...pem(pki.client.cert, pki.client.keyPkcs8), baseUrl: mtls.url, testUrl: '/api/me' });
+		assert.deepEqual(result, { status: 'OK', message: 'The API accepted the credential.' });
 	});
 });
