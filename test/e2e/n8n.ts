@@ -116,6 +116,8 @@ export interface N8nInstance {
 	/** Publishes the workflow and waits until its triggers (webhooks) are live. */
 	activateWorkflow(id: string, timeoutMs?: number): Promise<void>;
 	runWorkflowManually(id: string, options?: { triggerNode?: string; timeoutMs?: number }): Promise<ExecutionResult>;
+	/** Like runWorkflowManually, but returns the execution id at once (to Stop it, or watch it run). */
+	startWorkflowManually(id: string, options?: { triggerNode?: string }): Promise<string>;
 	callWebhook(path: string, request?: { method?: string; body?: unknown; query?: Record<string, string>; headers?: Record<string, string> }): Promise<WebhookResponse>;
 	getExecution(id: string): Promise<ExecutionResult>;
 	/** Polls until the execution is no longer new/running (success, error, canceled, crashed, waiting). */
@@ -356,6 +358,21 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 			await sleep(200);
 		}
 	};
+	const startWorkflowManually = async (id: string, { triggerNode }: { triggerNode?: string } = {}): Promise<string> => {
+		// The editor's "Execute workflow" button: POST /workflows/:id/run from a trigger; the
+		// server answers with the execution id and runs it in the background.
+		const workflow = await rest('GET', `/workflows/${id}`);
+		const triggers = (workflow.nodes as { name: string; type: string; disabled?: boolean }[]).filter(
+			(node) => !node.disabled && /trigger|webhook/i.test(node.type),
+		);
+		const trigger = triggerNode ?? (triggers.find((node) => node.type === 'n8n-nodes-base.manualTrigger') ?? triggers[0])?.name;
+		if (!trigger) throw new Error(`Workflow ${id} has no trigger node to start from`);
+		const started = await rest('POST', `/workflows/${id}/run`, { workflowId: id, triggerToStartFrom: { name: trigger } });
+		if (!started?.executionId) {
+			throw new Error(`Workflow ${id} did not start an execution from "${trigger}": ${JSON.stringify(started)} (webhook triggers wait for a test call; use a Manual Trigger)`);
+		}
+		return String(started.executionId);
+	};
 	const cli = async (args: string[]) => {
 		await run(process.execPath, [bin, ...args], { cwd: userFolder, logFile: join(root, 'cli.log'), env });
 	};
@@ -418,20 +435,9 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 			}
 		},
 		async runWorkflowManually(id, { triggerNode, timeoutMs } = {}) {
-			// The editor's "Execute workflow" button: POST /workflows/:id/run from a trigger; the
-			// server answers with the execution id and runs it in the background.
-			const workflow = await rest('GET', `/workflows/${id}`);
-			const triggers = (workflow.nodes as { name: string; type: string; disabled?: boolean }[]).filter(
-				(node) => !node.disabled && /trigger|webhook/i.test(node.type),
-			);
-			const trigger = triggerNode ?? (triggers.find((node) => node.type === 'n8n-nodes-base.manualTrigger') ?? triggers[0])?.name;
-			if (!trigger) throw new Error(`Workflow ${id} has no trigger node to start from`);
-			const started = await rest('POST', `/workflows/${id}/run`, { workflowId: id, triggerToStartFrom: { name: trigger } });
-			if (!started?.executionId) {
-				throw new Error(`Workflow ${id} did not start an execution from "${trigger}": ${JSON.stringify(started)} (webhook triggers wait for a test call; use a Manual Trigger)`);
-			}
-			return await waitForExecution(String(started.executionId), timeoutMs);
+			return await waitForExecution(await startWorkflowManually(id, { triggerNode }), timeoutMs);
 		},
+		startWorkflowManually,
 		async callWebhook(path, { method = 'POST', body, query, headers = {} } = {}) {
 			const url = new URL(`${baseUrl}/webhook/${path.replace(/^\/+/, '')}`);
 			for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);

@@ -8,6 +8,8 @@ export type { TlsMode } from './http.ts';
 
 export interface RecordedRequest {
 	method: string;
+	/** Path and query exactly as received (the request line's target). */
+	url: string;
 	path: string;
 	query: Record<string, string | string[]>;
 	headers: IncomingHttpHeaders;
@@ -150,6 +152,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
 		const rawBody = await readBody(req);
 		const recorded: RecordedRequest = {
 			method: req.method ?? 'GET',
+			url: req.url ?? '/',
 			path: url.pathname,
 			query: paramsToObject(url.searchParams),
 			headers: req.headers,
