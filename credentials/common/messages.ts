@@ -15,6 +15,11 @@ function formsOf(secret: string): string[] {
 	].sort((a, b) => b.length - a.length);
 }
 
+/** Whether a text holds any of the secrets, in any form they travel in. */
+export function containsSecret(text: string, secrets: readonly unknown[]): boolean {
+	return secrets.some((secret) => typeof secret === 'string' && secret.length >= 4 && formsOf(secret).some((form) => text.includes(form)));
+}
+
 /** Replaces every secret, in every form it travels in, by "***". */
 export function redact(text: string, secrets: unknown[]): string {
 	let result = text;

@@ -1,7 +1,7 @@
 import { UserError, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
 
 import { carriesSecrets, originOf, outsideReason, type Boundary } from './boundary';
-import { displayUrl } from './messages';
+import { containsSecret, displayUrl, redact } from './messages';
 
 // How every request of the package travels: one hop at a time (n8n's layer never follows a
 // redirect for us), each hop asking the boundary whether secrets may go with it, under one
@@ -30,6 +30,12 @@ export interface FollowPolicy {
 	maxRedirects?: number;
 	/** "GET https://api.example.com/x", "The token request", ... for messages. */
 	what: string;
+	/**
+	 * The credential's secret values. A URL outside the boundary that carries one (a Location or
+	 * next-page link repeating the query string) loses those query parameters, or, when a
+	 * secret is elsewhere in it, is not sent at all.
+	 */
+	secrets?: readonly string[];
 }
 
 export const MAX_REDIRECTS = 10;
@@ -46,6 +52,25 @@ export function discard(body: unknown): void {
 function withoutSensitiveHeaders(headers: IDataObject | undefined): IDataObject | undefined {
 	if (!headers) return headers;
 	return Object.fromEntries(Object.entries(headers).filter(([name]) => !SENSITIVE.test(name)));
+}
+
+/** A URL for a hop outside the boundary: without query parameters that hold a secret; undefined when a secret is elsewhere in it. */
+function withoutSecrets(url: string, secrets: readonly string[] | undefined): string | undefined {
+	if (!secrets?.length || !URL.canParse(url)) return url;
+	const parsed = new URL(url);
+	for (const [name, value] of [...parsed.searchParams]) {
+		if (containsSecret(`${name}=${value}`, secrets)) parsed.searchParams.delete(name);
+	}
+	const clean = parsed.toString();
+	return containsSecret(clean, secrets) || containsSecret(safeDecode(clean), secrets) ? undefined : clean;
+}
+
+function safeDecode(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
 }
 
 /** The request of the next hop, as browsers and n8n build it. */
@@ -76,7 +101,17 @@ export async function sendFollowing(first: IHttpRequestOptions, send: SendOne, p
 					: `${policy.what} was redirected to ${displayUrl(request.url)}, and ${reason}. Nothing was sent there.`,
 			);
 		}
-		const answer = await send(inside ? request : { ...request, headers: withoutSensitiveHeaders(request.headers) }, inside);
+		let outgoing = request;
+		if (!inside) {
+			const url = withoutSecrets(request.url, policy.secrets);
+			if (url === undefined) {
+				throw new UserError(
+					`${policy.what}: ${hop === 0 ? 'the URL' : 'the redirect to'} ${redact(displayUrl(request.url), policy.secrets ?? [])} carries a secret of the credential, and ${outsideReason(policy.boundary, request.url)}. Nothing was sent there.`,
+				);
+			}
+			outgoing = { ...request, url, headers: withoutSensitiveHeaders(request.headers) };
+		}
+		const answer = await send(outgoing, inside);
 		const location = answer.headers?.location;
 		if (!policy.follow || !REDIRECTS.has(answer.statusCode) || !location) return answer;
 		discard(answer.body);

@@ -193,6 +193,7 @@ export class CallSession {
 					follow: policy.followRedirects,
 					crossOrigin: boundary ? policy.crossOrigin : 'strip',
 					what,
+					secrets: boundary ? this.secrets : undefined,
 				},
 			);
 			return { ...answer, expired };

@@ -127,3 +127,19 @@ describe('deadline and waits', () => {
 		assert.ok(Date.now() - started < 1000);
 	});
 });
+
+describe('a URL outside the boundary never carries a secret', () => {
+	test('query parameters holding a secret are dropped from the hop; a secret elsewhere stops it', async () => {
+		const { hops, send } = server({
+			'https://api.example.com/a': { status: 302, location: 'https://evil.example/b?key=s3cr3t-key&page=2&sig=x%20s3cr3t-key' },
+		});
+		await sendFollowing({ url: 'https://api.example.com/a' }, send, { boundary, follow: true, crossOrigin: 'strip', what: 'GET', secrets: ['s3cr3t-key'] });
+		assert.equal(hops[1].url, 'https://evil.example/b?page=2');
+		const path = server({ 'https://api.example.com/a': { status: 302, location: 'https://evil.example/s3cr3t-key/b' } });
+		await assert.rejects(
+			sendFollowing({ url: 'https://api.example.com/a' }, path.send, { boundary, follow: true, crossOrigin: 'strip', what: 'GET', secrets: ['s3cr3t-key'] }),
+			(error: Error) => /the redirect to https:\/\/evil\.example\/\*\*\*\/b carries a secret of the credential/.test(error.message) && !error.message.includes('s3cr3t'),
+		);
+		assert.equal(path.hops.length, 1);
+	});
+});
