@@ -1,7 +1,7 @@
 // `npm run bench`: speed inside a real n8n 2.41.1, in one execution per measurement, 1000 items
 // against one local keep-alive server. Compares n8n's HTTP Request node (with n8n's own header
 // credential), Configured API Call (with this package's header key) and the floor: a bench-only
-// node that loops helpers.httpRequest (test/bench/nodes, loaded through N8N_CUSTOM_EXTENSIONS).
+// node that loops helpers.httpRequest (scripts/bench/nodes, loaded through N8N_CUSTOM_EXTENSIONS).
 // Then counts token requests of a password-grant credential over 10 executions of 1000 items.
 // It prints figures; it asserts nothing. BENCH_PROFILE=1 also records a CPU profile of n8n
 // while Configured API Call runs sequentially, and prints where the time goes.
@@ -306,7 +306,7 @@ function origin(url: string): string {
 		const name = /^((?:@[^/]+\/)?[^/]+)/.exec(url.slice(last + 'node_modules/'.length))?.[1] ?? url;
 		return name === 'n8n-nodes-api-connector' ? 'this package' : name;
 	}
-	if (url.includes('/test/bench/')) return 'bench nodes';
+	if (url.includes('/scripts/bench/')) return 'bench nodes';
 	return url.startsWith('node:') || !url ? 'Node.js internals' : url;
 }
 

@@ -9,7 +9,7 @@ import { startApiServer, startOAuth2Server, type ApiServer, type OAuth2Server } 
 import { ensureN8n, packPackage, startN8n, type N8nInstance } from './n8n.ts';
 import { callNode, chain, manualTrigger, webhookTrigger } from './workflows.ts';
 
-const benchNodes = join(dirname(fileURLToPath(import.meta.url)), '../bench/nodes');
+const benchNodes = join(dirname(fileURLToPath(import.meta.url)), '../../scripts/bench/nodes');
 let n8n: N8nInstance;
 let api: ApiServer;
 let auth: OAuth2Server;
