@@ -1,5 +1,7 @@
 // Every credential type of the package in a real n8n: the Test button's code path (good and
 // bad), n8n's own HTTP Request node, and Configured API Call, against the rig's servers.
+// E2E_N8N_VERSION picks another n8n (test/e2e/minimum.test.ts runs this file on the oldest
+// version the README names).
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -33,8 +35,10 @@ before(
 			users: [USER],
 			jwtIssuers: [{ issuer: 'robot@e2e.iam', publicKey: jwtKey.publicKey }],
 		});
-		await ensureN8n();
-		n8n = await startN8n({ tarball: packPackage() });
+		const version = process.env.E2E_N8N_VERSION || undefined;
+		await ensureN8n(version);
+		n8n = await startN8n({ tarball: packPackage(), version });
+		console.log(`[e2e] credentials in n8n ${version ?? 'default'}`);
 	},
 	{ timeout: 20 * 60_000 },
 );

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheDir } from '../../scripts/paths.mjs';
+import { N8N_VERSION } from '../../scripts/versions.mjs';
 import { cleanEnv, nodeDir, run, seconds } from './process.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -17,7 +18,7 @@ const installs = new Map<string, Promise<string>>();
  * and returns the path of its `n8n` binary. Callers in one process share one install; other
  * processes (node --test runs each file in its own) wait on a lock folder.
  */
-export function ensureN8n(version = '2.41.1'): Promise<string> {
+export function ensureN8n(version = N8N_VERSION): Promise<string> {
 	let install = installs.get(version);
 	if (!install) {
 		install = installN8n(version);
@@ -47,7 +48,7 @@ function readMarker(markerFile: string): Marker | undefined {
 }
 
 /** Whether ensureN8n(version) would find a finished install for this Node. */
-export function isN8nInstalled(version = '2.41.1'): boolean {
+export function isN8nInstalled(version = N8N_VERSION): boolean {
 	const { bin, markerFile } = paths(version);
 	return readMarker(markerFile)?.modules === process.versions.modules && existsSync(bin);
 }
