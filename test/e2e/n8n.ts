@@ -34,8 +34,14 @@ export interface StartOptions {
 	 * encryption key, and logs the owner in.
 	 */
 	folder?: string;
-	/** n8n's port (default: a free one). */
+	/** n8n's port (default: a free one); for a worker, its health-check port. */
 	port?: number;
+	/**
+	 * `start` (default): the main process, with editor, REST API and webhooks. `worker`: `n8n worker`
+	 * for queue mode (give it the main's N8N_ENCRYPTION_KEY, DB_* and QUEUE_* in `env`): it has no
+	 * REST API, only its health check (QUEUE_HEALTH_CHECK_PORT, here `port`), which start waits for.
+	 */
+	command?: 'start' | 'worker';
 	/** The owner to set up, or to log in as when the database has one. */
 	owner?: { email: string; firstName: string; lastName: string; password: string };
 	/**
@@ -49,6 +55,21 @@ export interface Credential {
 	id: string;
 	name: string;
 	type: string;
+}
+
+/** A queue-mode worker (`n8n worker`): no REST API, just its process and health check. */
+export interface N8nWorker {
+	/** http://127.0.0.1:<QUEUE_HEALTH_CHECK_PORT> */
+	healthUrl: string;
+	logFile: string;
+	userFolder: string;
+	encryptionKey: string;
+	/** Milliseconds from spawning the worker to /healthz/readiness answering. */
+	startMs: number;
+	pid: number;
+	/** Sends `signal` to the worker and its task runner and waits until the worker is gone. */
+	kill(signal: NodeJS.Signals): Promise<void>;
+	stop(): Promise<void>;
 }
 
 export interface CredentialTestResult {
@@ -162,7 +183,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
 	}
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
 	const server = createServer();
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as { port: number };
@@ -192,7 +213,10 @@ export async function installByHand(tarball: string, nodesDir: string, logFile: 
 /** Variables a developer's shell may carry that would change how the test n8n behaves. */
 const N8N_ENV = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|GENERIC_TIMEZONE$|NODE_ENV$|NODE_OPTIONS$)/;
 
-export async function startN8n(options: StartOptions): Promise<N8nInstance> {
+export async function startN8n(options: StartOptions & { command: 'worker' }): Promise<N8nWorker>;
+export async function startN8n(options: StartOptions & { command?: 'start' }): Promise<N8nInstance>;
+export async function startN8n(options: StartOptions): Promise<N8nInstance | N8nWorker> {
+	const worker = options.command === 'worker';
 	const bin = await ensureN8n(options.version);
 	const root = options.folder ?? mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
 	const userFolder = join(root, 'home');
@@ -207,7 +231,8 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 	const [port, brokerPort] = [options.port ?? (await freePort()), await freePort()];
 	const baseUrl = `http://127.0.0.1:${port}`;
 	// A reused user folder keeps the key n8n recorded there (another key makes n8n refuse to start).
-	const encryptionKey = savedEncryptionKey(userFolder) ?? randomBytes(24).toString('hex');
+	// Queue mode: every process gets the main's key through `env`.
+	const encryptionKey = options.env?.N8N_ENCRYPTION_KEY ?? savedEncryptionKey(userFolder) ?? randomBytes(24).toString('hex');
 	const inherited = Object.fromEntries(Object.entries(cleanEnv()).filter(([key]) => !N8N_ENV.test(key)));
 	const env = {
 		...inherited,
@@ -250,6 +275,8 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 		N8N_LOG_OUTPUT: 'console',
 		NO_PROXY: ['127.0.0.1', 'localhost', process.env.NO_PROXY].filter(Boolean).join(','),
 		no_proxy: ['127.0.0.1', 'localhost', process.env.no_proxy].filter(Boolean).join(','),
+		// A worker's only server: its health check, on a port of its own (the default 5678 is n8n's).
+		...(worker ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' } : {}),
 		...options.env,
 	};
 
@@ -257,7 +284,7 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 	step = performance.now();
 	const logFd = openSync(logFile, 'a');
 	// Own process group, so that stop() also reaches the task runner n8n spawns.
-	const child = spawn(process.execPath, [bin, 'start'], { cwd: userFolder, env, stdio: ['ignore', logFd, logFd], detached: true });
+	const child = spawn(process.execPath, [bin, worker ? 'worker' : 'start'], { cwd: userFolder, env, stdio: ['ignore', logFd, logFd], detached: true });
 	closeSync(logFd);
 	child.unref(); // a forgotten stop() must not keep the tests alive; the exit hook kills it
 	const entry = { child, root: keep ? undefined : root };
@@ -290,6 +317,25 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 		}
 		console.log(`[e2e] n8n: ${what} after ${seconds(step)}`);
 	};
+	if (worker) {
+		// Ready once it has connected to the database and Redis and takes jobs.
+		await waitFor('worker /healthz/readiness', async () => (await fetch(`${baseUrl}/healthz/readiness`)).ok);
+		const workerMs = performance.now() - step;
+		console.log(`[e2e] n8n worker ${baseUrl} ready in ${seconds(step)} (log: ${logFile})`);
+		return {
+			healthUrl: baseUrl,
+			logFile,
+			userFolder,
+			encryptionKey,
+			startMs: workerMs,
+			pid: child.pid as number,
+			async kill(signal) {
+				killGroup(child, signal);
+				await exited;
+			},
+			stop,
+		};
+	}
 	await waitFor('/healthz', async () => (await fetch(`${baseUrl}/healthz`)).ok);
 	// The REST API comes up well after /healthz (migrations, nodes, modules); until then every
 	// route answers 200 "n8n is starting up". /healthz/readiness says when the server is done.
