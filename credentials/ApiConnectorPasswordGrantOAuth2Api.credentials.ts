@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject, ICredentialType, IDataObject, IHtt
 import { addClientAuth, clientFields, extraParameters } from './common/clientAuth';
 import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
 import { GrantRefusedError, requestToken } from './common/tokenEndpoint';
-import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenStateFields } from './common/tokens';
+import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenStateFields, tokenStoredElsewhere } from './common/tokens';
 
 async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecryptedObject, tokenFor: string) {
 	const send = async (grant: Record<string, string>, grantHint: string) => {
@@ -21,6 +21,9 @@ async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecrypte
 			refreshed = await send({ grant_type: 'refresh_token', refresh_token: c.refreshToken as string }, 'The refresh token was refused.');
 		} catch (error) {
 			if (!(error instanceof GrantRefusedError)) throw error;
+			// Another worker may have used it a moment ago (rotation): take what it stores.
+			const elsewhere = await tokenStoredElsewhere(c, tokenFor, c.refreshToken as string);
+			if (elsewhere) return elsewhere;
 		}
 		if (refreshed) {
 			return tokenState(refreshed.accessToken, refreshed.lifetimeSeconds, tokenFor, refreshed.refreshToken ?? (c.refreshToken as string));

@@ -21,7 +21,7 @@ export function containsSecret(text: string, secrets: readonly unknown[]): boole
 }
 
 /** Replaces every secret, in every form it travels in, by "***". */
-export function redact(text: string, secrets: unknown[]): string {
+export function redact(text: string, secrets: readonly unknown[]): string {
 	let result = text;
 	for (const secret of secrets) {
 		if (typeof secret !== 'string' || secret.length < 4) continue;

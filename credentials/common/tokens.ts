@@ -1,10 +1,18 @@
 import { createHash } from 'crypto';
-import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import {
+	sleep,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type IHttpRequestHelper,
+	type IHttpRequestOptions,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { guardedAuthenticate } from './boundary';
 import { prefixOf } from './fields';
 import { assertHeader } from './headers';
 import { withTls } from './tls';
+import { waitUnlessAborted } from './transport';
 
 // The life of an access token, for every token credential of the package: which settings it
 // belongs to, when it is due, how it is fetched once (per credential, per process, per
@@ -111,6 +119,11 @@ export interface ExecutionBinding {
 	signal?: AbortSignal;
 	/** The token the node blanked to have it replaced (refused or expiring). */
 	replacing?: string;
+	/**
+	 * Reads the credential as stored now: another n8n process (a queue-mode worker) may have just
+	 * refreshed the token and stored it.
+	 */
+	reload?: () => Promise<ICredentialDataDecryptedObject>;
 }
 
 const bindings = new WeakMap<object, ExecutionBinding>();
@@ -169,6 +182,45 @@ export async function obtainToken(
 		inFlight.set(key, pending);
 	}
 	return await pending;
+}
+
+/** How long to look for a token another process is storing, and how often. */
+const STORED_ELSEWHERE_WAIT_MS = 2_000;
+const STORED_ELSEWHERE_POLL_MS = 100;
+
+/**
+ * After the server refused `refreshToken`: when another n8n process (a queue-mode worker that
+ * refreshed at the same moment) used it first, a server that rotates refresh tokens refuses it
+ * here, and that process is about to store the token it got. Looks for it in the credential
+ * store for a moment and returns it, instead of fetching one more. Undefined when nothing new
+ * is stored in time, or outside a node that can read the store (n8n's own HTTP Request node).
+ */
+export async function tokenStoredElsewhere(
+	credentials: ICredentialDataDecryptedObject,
+	tokenFor: string,
+	refreshToken: string,
+): Promise<TokenState | undefined> {
+	const binding = executionOf(credentials);
+	if (!binding?.reload) return undefined;
+	for (let waited = 0; ; waited += STORED_ELSEWHERE_POLL_MS) {
+		let stored: ICredentialDataDecryptedObject | undefined;
+		try {
+			stored = await binding.reload();
+		} catch {
+			return undefined;
+		}
+		if (stored.accessToken && stored.refreshToken !== refreshToken && !tokenDue(stored, tokenFor)) {
+			return {
+				accessToken: stored.accessToken as string,
+				refreshToken: (stored.refreshToken as string) ?? '',
+				tokenFor,
+				tokenExpiresAt: Number(stored.tokenExpiresAt) || 0,
+				tokenRefreshAt: Number(stored.tokenRefreshAt) || 0,
+			};
+		}
+		if (waited >= STORED_ELSEWHERE_WAIT_MS) return undefined;
+		await waitUnlessAborted(STORED_ELSEWHERE_POLL_MS, binding.signal, sleep);
+	}
 }
 
 // ---- what a token credential does with its token ----

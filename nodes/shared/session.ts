@@ -125,6 +125,8 @@ export class CallSession {
 				? getCredentialAllowedDomains({ node, credentialData: stored, surface })
 				: undefined;
 		const session = new CallSession(ctx, credentialType, decrypted, allowedDomains);
+		// The stored credential as it is now: a queue-mode worker may have just refreshed its token.
+		session.binding.reload = async () => (await ctx.getCredentials(credentialType)) as ICredentialDataDecryptedObject;
 		bindExecution(data, session.binding);
 		await session.refreshOAuth2IfDue();
 		return session;

@@ -108,6 +108,40 @@ describe('OAuth2 password grant', () => {
 		assert.equal(server.counts.password, 2);
 	});
 
+	test('a refresh token another worker just rotated: its stored token is taken, no password grant', async () => {
+		const server = await startOAuth2Server({ clients: [CLIENT], users: [USER], lifetime: 1 });
+		servers.push(server);
+		const credential = password(server);
+		assert.equal((await callMe(credential)).error, undefined);
+		await wait(900); // past 80% of the 1 s lifetime
+		// Another n8n process refreshes first: the server rotates the refresh token this execution
+		// will send, and that process stores its token 300 ms later.
+		server.setLifetime(60);
+		const response = await fetch(server.tokenUrl, {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}` },
+			body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: stored(credential).refreshToken as string }),
+		});
+		const other = (await response.json()) as { access_token: string; refresh_token: string };
+		const now = Date.now();
+		const storing = wait(300).then(() => {
+			engine.credentials.stored.get(credential.id)!.data = {
+				...stored(credential),
+				accessToken: other.access_token,
+				refreshToken: other.refresh_token,
+				tokenExpiresAt: now + 60_000,
+				tokenRefreshAt: now + 48_000,
+			};
+		});
+		const { error, output } = await callMe(credential);
+		await storing;
+		assert.equal(error, undefined, String(error?.message));
+		assert.equal(output.length, 1);
+		assert.equal(server.counts.password, 1, 'no password grant');
+		assert.equal(server.counts.refresh_token, 2, "the other worker's refresh and this execution's refused one");
+		assert.equal(stored(credential).accessToken, other.access_token);
+	});
+
 	test('a token the API refuses (revoked) is replaced once, and the call succeeds', async () => {
 		const credential = password(auth);
 		assert.equal((await callMe(credential)).error, undefined);
