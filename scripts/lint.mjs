@@ -14,7 +14,11 @@ npm run lint
 
 const bin = (tool) => join(root, 'node_modules', '.bin', tool);
 const checks = [
-	['Prettier (formatting)', bin('prettier'), ['--check', '--log-level=warn', 'nodes', 'credentials', 'scripts', 'test', 'gulpfile.js', 'index.js', 'eslint.config.mjs']],
+	[
+		'Prettier (formatting)',
+		bin('prettier'),
+		['--check', '--log-level=warn', 'nodes', 'credentials', 'scripts', 'test', 'gulpfile.js', 'index.js', 'eslint.config.mjs'],
+	],
 	['ESLint (community-node rules)', bin('eslint'), ['.']],
 	['types of the package', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
 	['types of the tests and tools', bin('tsc'), ['-p', 'test/tsconfig.json']],

@@ -11,7 +11,16 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { makePki, sendJson, startApiServer, startOAuth2Server, type ApiServer, type OAuth2Server, type Pki, type RecordedRequest } from '../rig/index.ts';
+import {
+	makePki,
+	sendJson,
+	startApiServer,
+	startOAuth2Server,
+	type ApiServer,
+	type OAuth2Server,
+	type Pki,
+	type RecordedRequest,
+} from '../rig/index.ts';
 import { OPENAI_KEYS, RIG_ORG, RIG_PROJECT, startOpenAiServer, type OpenAiServer } from '../rig/openaiServer.ts';
 
 /** The secrets of the demo. All made up; the servers accept nothing else. */

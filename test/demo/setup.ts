@@ -86,7 +86,14 @@ export const METHODS: DemoMethod[] = [
 	{
 		method: 'Password grant',
 		type: 'apiConnectorPasswordGrantOAuth2Api',
-		data: (api) => ({ tokenUrl: api.tokenUrl, ...user, clientId: DEMO.client.id, clientSecret: DEMO.client.secret, baseUrl: api.oauthUrl, testUrl: '/api/me' }),
+		data: (api) => ({
+			tokenUrl: api.tokenUrl,
+			...user,
+			clientId: DEMO.client.id,
+			clientSecret: DEMO.client.secret,
+			baseUrl: api.oauthUrl,
+			testUrl: '/api/me',
+		}),
 		call: { path: '/api/me' },
 		note: `## OAuth2 password grant\nThe credential **Demo: Password grant** trades the user's name and password for an access token at the demo OAuth2 server's token URL, stores the token encrypted in the credential, and fetches a new one when it expires or the API refuses it.${runIt}`,
 	},
@@ -96,7 +103,12 @@ export const METHODS: DemoMethod[] = [
 		data: (api) => ({
 			tokenUrl: api.customLoginUrl,
 			body: '{"user": "<user>", "pass": "<pass>"}',
-			privateValues: { values: [{ name: 'user', value: user.username }, { name: 'pass', value: user.password }] },
+			privateValues: {
+				values: [
+					{ name: 'user', value: user.username },
+					{ name: 'pass', value: user.password },
+				],
+			},
 			answerPath: 'data.session.key',
 			lifetimePath: 'data.session.ttl',
 			baseUrl: api.oauthUrl,
@@ -140,7 +152,12 @@ export const METHODS: DemoMethod[] = [
 	{
 		method: 'OpenAI',
 		type: 'apiConnectorOpenAiApi',
-		data: (api) => ({ apiKey: DEMO.openai.apiKey, organizationId: DEMO.openai.organization, projectId: DEMO.openai.project, baseUrl: api.openaiUrl }),
+		data: (api) => ({
+			apiKey: DEMO.openai.apiKey,
+			organizationId: DEMO.openai.organization,
+			projectId: DEMO.openai.project,
+			baseUrl: api.openaiUrl,
+		}),
 		call: 'openai',
 		note: `## OpenAI\nThe credential **Demo: OpenAI** points its Base URL at the local OpenAI-compatible server (\`/v1/models\`); the OpenAI Models node lists the models, newest first. Point the Base URL at https://api.openai.com/v1 and paste a real key to use OpenAI itself.${runIt}`,
 	},
@@ -162,7 +179,13 @@ export const credentialName = (m: DemoMethod) => `${PREFIX}${m.method}`;
 const actionName = (m: DemoMethod) => (m.call === 'openai' ? 'List Models' : 'Call the Demo API');
 
 /** The workflow of a method: Manual Trigger, the call with the credential, a sticky note. */
-function workflowFor(m: DemoMethod, credential: Pick<Credential, 'id' | 'name' | 'type'>, name = credentialName(m), note = m.note, actionLabel = actionName(m)) {
+function workflowFor(
+	m: DemoMethod,
+	credential: Pick<Credential, 'id' | 'name' | 'type'>,
+	name = credentialName(m),
+	note = m.note,
+	actionLabel = actionName(m),
+) {
 	const reference = { [credential.type]: { id: credential.id, name: credential.name } };
 	const action =
 		m.call === 'openai'
@@ -210,7 +233,10 @@ export const exampleFile = (m: DemoMethod) => `${m.method.toLowerCase().replace(
  */
 export function exampleFor(m: DemoMethod) {
 	const credential = { id: '', name: `Your ${m.method} credential`, type: m.type };
-	const call = m.call === 'openai' ? 'lists the models of your OpenAI key' : `calls \`${m.call.path}\` below the credential's Base URL (change the URL to one of your API's paths)`;
+	const call =
+		m.call === 'openai'
+			? 'lists the models of your OpenAI key'
+			: `calls \`${m.call.path}\` below the credential's Base URL (change the URL to one of your API's paths)`;
 	const note = `## Example: ${m.method}\nImport this workflow, then open the node and pick your own credential of this type (or create one: the README's "Credentials" section says what each field means). The node ${call}.${m.connect ? ' An authorization-code credential needs one **Connect** click first.' : ''}\n\nPress **Execute workflow**, then open the node to see what the API answered.`;
 	const workflow = workflowFor(m, credential, `Example: ${m.method}`, note, m.call === 'openai' ? 'List Models' : 'Call the API');
 	let n = 0;
@@ -221,7 +247,10 @@ export function exampleFor(m: DemoMethod) {
 /** The demo credentials and workflows; `reset` names the credentials an earlier start had made, now written back. */
 export async function setupDemo(n8n: N8nInstance, api: DemoApi): Promise<DemoEntry[] & { reset: string[] }> {
 	const credentials = await n8n.rest<Credential[]>('GET', '/credentials');
-	const workflows = await n8n.rest<{ id: string; name: string }[]>('GET', `/workflows?filter=${encodeURIComponent(JSON.stringify({ name: PREFIX }))}`);
+	const workflows = await n8n.rest<{ id: string; name: string }[]>(
+		'GET',
+		`/workflows?filter=${encodeURIComponent(JSON.stringify({ name: PREFIX }))}`,
+	);
 	const entries: DemoEntry[] = [];
 	const reset: string[] = [];
 	for (const m of METHODS) {
@@ -300,7 +329,15 @@ function summary(m: DemoMethod, run: ExecutionResult): string {
 	const items = run.nodes[actionName(m)]?.json ?? [];
 	if (m.call === 'openai') return `${items.length} models listed, newest first`;
 	const first = items[0] ?? {};
-	if (first.method && first.via) return [first.via, first.key ? `${first.key} key` : '', first.user ? `user ${first.user}` : '', first.clientCertificate ? `CN ${first.clientCertificate}` : ''].filter(Boolean).join(', ');
+	if (first.method && first.via)
+		return [
+			first.via,
+			first.key ? `${first.key} key` : '',
+			first.user ? `user ${first.user}` : '',
+			first.clientCertificate ? `CN ${first.clientCertificate}` : '',
+		]
+			.filter(Boolean)
+			.join(', ');
 	if (first.sub) return `token for ${first.sub}${first.scope ? ` (scope ${first.scope})` : ''}`;
 	return JSON.stringify(first).slice(0, 60);
 }
@@ -310,7 +347,13 @@ export async function runDemoWorkflows(n8n: N8nInstance, entries: DemoEntry[], o
 	const rows: DemoRow[] = [];
 	for (const entry of entries) {
 		const started = performance.now();
-		const row = (result: string, ok: boolean, passed = ok): DemoRow => ({ method: entry.method.method, result, ok, passed, ms: performance.now() - started });
+		const row = (result: string, ok: boolean, passed = ok): DemoRow => ({
+			method: entry.method.method,
+			result,
+			ok,
+			passed,
+			ms: performance.now() - started,
+		});
 		if (entry.method.connect) {
 			if (!options.connect) {
 				rows.push(row('needs Connect in the editor', false, true));
@@ -328,7 +371,10 @@ export async function runDemoWorkflows(n8n: N8nInstance, entries: DemoEntry[], o
 			const run = await n8n.runWorkflowManually(entry.workflowId);
 			const ms = run.raw.startedAt && run.raw.stoppedAt ? Date.parse(run.raw.stoppedAt) - Date.parse(run.raw.startedAt) : undefined;
 			const error = run.error ?? Object.values(run.nodes).find((n) => n.error)?.error;
-			const done = run.status === 'success' ? row(`OK: ${summary(entry.method, run)}`, true) : row(`failed: ${error?.message ?? run.status}${error?.description ? ` (${error.description})` : ''}`, false);
+			const done =
+				run.status === 'success'
+					? row(`OK: ${summary(entry.method, run)}`, true)
+					: row(`failed: ${error?.message ?? run.status}${error?.description ? ` (${error.description})` : ''}`, false);
 			if (ms !== undefined && Number.isFinite(ms)) done.ms = ms;
 			rows.push(done);
 		} catch (error) {
@@ -343,5 +389,9 @@ export function formatTable(rows: DemoRow[]): string {
 	const cells = [['Method', 'Result', 'Time'], ...rows.map((r) => [r.method, r.result, `${Math.round(r.ms)} ms`])];
 	const widths = [0, 1, 2].map((i) => Math.max(...cells.map((c) => c[i].length)));
 	const line = (c: string[]) => `| ${c.map((v, i) => (i === 2 ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join(' | ')} |`;
-	return [line(cells[0]), `|${widths.map((w, i) => (i === 2 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+	return [
+		line(cells[0]),
+		`|${widths.map((w, i) => (i === 2 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
+		...cells.slice(1).map(line),
+	].join('\n');
 }

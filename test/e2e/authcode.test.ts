@@ -117,7 +117,10 @@ async function createCredentialInEditor(c: Case, name: string): Promise<Credenti
 	const choose = async (field: string, option: string) => {
 		await modal.getByTestId(`parameter-input-${field}`).click();
 		// An option's accessible name includes its description: match its title exactly.
-		await page.getByRole('option').filter({ has: page.getByText(option, { exact: true }) }).click();
+		await page
+			.getByRole('option')
+			.filter({ has: page.getByText(option, { exact: true }) })
+			.click();
 	};
 	const type = async (field: string, value: string) => {
 		const input = modal.getByTestId(`parameter-input-${field}`).locator('input, textarea').first();
@@ -195,7 +198,14 @@ async function storedCredentialData(id: string): Promise<Record<string, any>> {
 }
 
 function nodeError(run: ExecutionResult): string {
-	return JSON.stringify(run.error ?? Object.fromEntries(Object.entries(run.nodes).filter(([, node]) => node.error).map(([name, node]) => [name, node.error])));
+	return JSON.stringify(
+		run.error ??
+			Object.fromEntries(
+				Object.entries(run.nodes)
+					.filter(([, node]) => node.error)
+					.map(([name, node]) => [name, node.error]),
+			),
+	);
 }
 
 /** Token requests of one grant type so far. */
@@ -207,7 +217,7 @@ for (const c of cases) {
 		const workflows = { both: '', call: '', http: '' };
 		const name = `Rig ${c.label}`;
 
-		test('the credential is created in the editor and connected through n8n\'s Connect button', { timeout: 180_000 }, async () => {
+		test("the credential is created in the editor and connected through n8n's Connect button", { timeout: 180_000 }, async () => {
 			await withFailureScreenshot(page, `${c.grantType}-connect`, async () => {
 				credential = await createCredentialInEditor(c, name);
 				const before = tokenRequests('authorization_code');
@@ -238,7 +248,8 @@ for (const c of cases) {
 					assert.equal(query.access_type, undefined);
 					assert.equal(query.prompt, undefined);
 				}
-				for (const [key, value] of new URLSearchParams(c.extraAuthQueryParameters)) assert.equal(query[key], value, `extra parameter ${key}`);
+				for (const [key, value] of new URLSearchParams(c.extraAuthQueryParameters))
+					assert.equal(query[key], value, `extra parameter ${key}`);
 
 				// The code exchange: one strict authorization_code request (redirect_uri, PKCE verifier,
 				// client authentication all checked by the rig).
@@ -261,17 +272,26 @@ for (const c of cases) {
 				assert.equal(typeof token.n8n_expires_at, 'string');
 				const expiresAt = Number(token.n8n_expires_at);
 				assert.ok(expiresAt >= connectStarted + 3600_000 && expiresAt <= connectEnded + 3600_000, `n8n_expires_at ${token.n8n_expires_at}`);
-				console.log(`[e2e] ${c.grantType}: stored token data keys ${Object.keys(token).join(', ')}; n8n_expires_at=${token.n8n_expires_at} (${new Date(expiresAt).toISOString()})`);
+				console.log(
+					`[e2e] ${c.grantType}: stored token data keys ${Object.keys(token).join(', ')}; n8n_expires_at=${token.n8n_expires_at} (${new Date(expiresAt).toISOString()})`,
+				);
 			});
 		});
 
-		test('Configured API Call and n8n\'s HTTP Request node call the API with it', { timeout: 120_000 }, async () => {
+		test("Configured API Call and n8n's HTTP Request node call the API with it", { timeout: 120_000 }, async () => {
 			assert.ok(credential, 'no connected credential: see the first test');
 			workflows.both = await n8n.createWorkflow(
-				chain(`Rig API with ${c.label}`, manualTrigger(), callNode({ url: auth.apiUrl }, credential), { ...httpRequestNode(auth.apiUrl, credential), position: [660, 0] }),
+				chain(`Rig API with ${c.label}`, manualTrigger(), callNode({ url: auth.apiUrl }, credential), {
+					...httpRequestNode(auth.apiUrl, credential),
+					position: [660, 0],
+				}),
 			);
-			workflows.call = await n8n.createWorkflow(chain(`Configured API Call, ${c.label}`, manualTrigger(), callNode({ url: auth.apiUrl }, credential)));
-			workflows.http = await n8n.createWorkflow(chain(`HTTP Request, ${c.label}`, manualTrigger(), httpRequestNode(auth.apiUrl, credential)));
+			workflows.call = await n8n.createWorkflow(
+				chain(`Configured API Call, ${c.label}`, manualTrigger(), callNode({ url: auth.apiUrl }, credential)),
+			);
+			workflows.http = await n8n.createWorkflow(
+				chain(`HTTP Request, ${c.label}`, manualTrigger(), httpRequestNode(auth.apiUrl, credential)),
+			);
 			const run = await n8n.runWorkflowManually(workflows.both);
 			assert.equal(run.status, 'success', nodeError(run));
 			for (const node of ['Call', 'HTTP Request']) {
@@ -299,7 +319,7 @@ for (const c of cases) {
 			['a revoked token', () => auth.revokeAll()],
 		] as const) {
 			for (const node of ['HTTP Request', 'Call'] as const) {
-				const title = node === 'Call' ? 'Configured API Call' : 'n8n\'s HTTP Request node';
+				const title = node === 'Call' ? 'Configured API Call' : "n8n's HTTP Request node";
 				test(`${what}: ${title} gets a 401, n8n refreshes the token, the call succeeds`, { timeout: 120_000 }, async () => {
 					assert.ok(credential, 'no connected credential: see the first test');
 					spoil();
@@ -307,7 +327,11 @@ for (const c of cases) {
 					const run = await n8n.runWorkflowManually(node === 'Call' ? workflows.call : workflows.http);
 					const refreshed = tokenRequests('refresh_token') - refreshes;
 					assert.equal(run.status, 'success', `${refreshed} refresh request(s); ${nodeError(run)}`);
-					assert.deepEqual(run.nodes[node].json, [{ sub: USER.username, scope: c.scope, clientId: CLIENT.id }], 'the scope survives the refresh');
+					assert.deepEqual(
+						run.nodes[node].json,
+						[{ sub: USER.username, scope: c.scope, clientId: CLIENT.id }],
+						'the scope survives the refresh',
+					);
 					// Exactly one: the rig rotates refresh tokens, so a second refresh in a later test
 					// works only if n8n stored the new one.
 					assert.equal(refreshed, 1);
@@ -318,7 +342,7 @@ for (const c of cases) {
 
 		if (c.refreshOnStatus.includes('403')) {
 			for (const node of ['Call', 'HTTP Request'] as const) {
-				const title = node === 'Call' ? 'Configured API Call' : 'n8n\'s HTTP Request node';
+				const title = node === 'Call' ? 'Configured API Call' : "n8n's HTTP Request node";
 				test(`refreshOnStatus "${c.refreshOnStatus}": a 403 from the API makes n8n refresh (${title})`, { timeout: 120_000 }, async () => {
 					assert.ok(credential, 'no connected credential: see the first test');
 					const url = `${api403.url}/api/echo`;
@@ -329,25 +353,35 @@ for (const c of cases) {
 					const refreshes = tokenRequests('refresh_token');
 					const run = await n8n.runWorkflowManually(id);
 					const refreshed = tokenRequests('refresh_token') - refreshes;
-					assert.equal(run.status, 'success', `API answered ${api403Statuses.join(', ')}; ${refreshed} refresh request(s); ${nodeError(run)}`);
+					assert.equal(
+						run.status,
+						'success',
+						`API answered ${api403Statuses.join(', ')}; ${refreshed} refresh request(s); ${nodeError(run)}`,
+					);
 					assert.deepEqual(api403Statuses, [403, 200]);
 					assert.equal(refreshed, 1);
 					assert.match(run.nodes[node].json[0]?.headers?.authorization ?? '', /^Bearer \S+$/);
 				});
 			}
 		} else {
-			test(`refreshOnStatus "${c.refreshOnStatus}": a 403 from the API is an error, not a reason to refresh`, { timeout: 120_000 }, async () => {
-				assert.ok(credential, 'no connected credential: see the first test');
-				const id = await n8n.createWorkflow(chain(`403 API with ${c.label}`, manualTrigger(), callNode({ url: `${api403.url}/api/echo` }, credential)));
-				auth.expireAll();
-				api403Statuses.length = 0;
-				const refreshes = tokenRequests('refresh_token');
-				const run = await n8n.runWorkflowManually(id);
-				assert.equal(run.status, 'error');
-				assert.deepEqual(api403Statuses, [403]);
-				assert.equal(tokenRequests('refresh_token'), refreshes);
-				assert.match(run.nodes.Call.error?.message ?? '', /403/);
-			});
+			test(
+				`refreshOnStatus "${c.refreshOnStatus}": a 403 from the API is an error, not a reason to refresh`,
+				{ timeout: 120_000 },
+				async () => {
+					assert.ok(credential, 'no connected credential: see the first test');
+					const id = await n8n.createWorkflow(
+						chain(`403 API with ${c.label}`, manualTrigger(), callNode({ url: `${api403.url}/api/echo` }, credential)),
+					);
+					auth.expireAll();
+					api403Statuses.length = 0;
+					const refreshes = tokenRequests('refresh_token');
+					const run = await n8n.runWorkflowManually(id);
+					assert.equal(run.status, 'error');
+					assert.deepEqual(api403Statuses, [403]);
+					assert.equal(tokenRequests('refresh_token'), refreshes);
+					assert.match(run.nodes.Call.error?.message ?? '', /403/);
+				},
+			);
 		}
 
 		test('a token about to expire: Configured API Call refreshes it before calling, without a 401', { timeout: 120_000 }, async () => {
@@ -359,7 +393,10 @@ for (const c of cases) {
 				let run = await n8n.runWorkflowManually(workflows.http); // n8n refreshes after the 401 and stores the 30 s token
 				assert.equal(run.status, 'success', nodeError(run));
 				const stored = await storedCredentialData(credential.id);
-				assert.ok(Number(stored.oauthTokenData.n8n_expires_at) <= Date.now() + 30_000, `n8n_expires_at ${stored.oauthTokenData.n8n_expires_at}`);
+				assert.ok(
+					Number(stored.oauthTokenData.n8n_expires_at) <= Date.now() + 30_000,
+					`n8n_expires_at ${stored.oauthTokenData.n8n_expires_at}`,
+				);
 				const refreshes = tokenRequests('refresh_token');
 				const apiCalls = auth.counts.api;
 				run = await n8n.runWorkflowManually(workflows.call);
@@ -373,7 +410,7 @@ for (const c of cases) {
 	});
 }
 
-test('n8n\'s log holds neither the client secret nor any token', async () => {
+test("n8n's log holds neither the client secret nor any token", async () => {
 	const log = readFileSync(n8n.logFile, 'utf8');
 	assert.ok(!log.includes(CLIENT.secret), 'client secret in the log');
 	for (const c of cases) {

@@ -18,7 +18,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { makePki, sendJson, startApiServer, startOAuth2Server, type ApiServer, type OAuth2Server, type Pki, type RecordedRequest } from '../rig/index.ts';
+import {
+	makePki,
+	sendJson,
+	startApiServer,
+	startOAuth2Server,
+	type ApiServer,
+	type OAuth2Server,
+	type Pki,
+	type RecordedRequest,
+} from '../rig/index.ts';
 import { ensureN8n, packPackage, startN8n, type ExecutionResult, type N8nInstance } from './n8n.ts';
 import { Canaries, describeFindings } from './secrets/canaries.ts';
 import { startCaptureProxy, type CaptureProxy, type Exchange } from './secrets/capture.ts';
@@ -93,11 +102,16 @@ function apiRoutes(self: () => ApiServer): Record<string, Handler> {
 		'* /api/chain': (_req, res, _body, r) => redirectTo(res, code(r), chainStart(r)),
 		// The same, with a Location that repeats the request's query string (a moved API often does).
 		'* /api/chain-echo': (req, res, _body, r) => redirectTo(res, code(r), `${chainStart(r)}&${searchOf(req)}`),
-		'* /api/back': (_req, res, _body, r) => sendJson(res, 200, { back: true, method: r.method, case: caseOf(r), note: (r.body as { note?: string })?.note }),
-		'* /api/test-away': (_req, res, _body, r) => redirectTo(res, 302, `${other.url}/landing?case=${encodeURIComponent(caseOf(r) || 'test button')}`),
-		'* /api/pages': (_req, res, _body, r) => sendJson(res, 200, { items: [{ n: 1 }], next: `${other.url}/page2?case=${encodeURIComponent(caseOf(r))}` }),
-		'* /api/pages-echo': (req, res, _body, r) => sendJson(res, 200, { items: [{ n: 1 }], next: `${other.url}/page2?case=${encodeURIComponent(caseOf(r))}&${searchOf(req)}` }),
-		'* /api/models': (_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'gpt-4o', object: 'model', created: 1, owned_by: 'rig' }] }),
+		'* /api/back': (_req, res, _body, r) =>
+			sendJson(res, 200, { back: true, method: r.method, case: caseOf(r), note: (r.body as { note?: string })?.note }),
+		'* /api/test-away': (_req, res, _body, r) =>
+			redirectTo(res, 302, `${other.url}/landing?case=${encodeURIComponent(caseOf(r) || 'test button')}`),
+		'* /api/pages': (_req, res, _body, r) =>
+			sendJson(res, 200, { items: [{ n: 1 }], next: `${other.url}/page2?case=${encodeURIComponent(caseOf(r))}` }),
+		'* /api/pages-echo': (req, res, _body, r) =>
+			sendJson(res, 200, { items: [{ n: 1 }], next: `${other.url}/page2?case=${encodeURIComponent(caseOf(r))}&${searchOf(req)}` }),
+		'* /api/models': (_req, res) =>
+			sendJson(res, 200, { object: 'list', data: [{ id: 'gpt-4o', object: 'model', created: 1, owned_by: 'rig' }] }),
 		'* /openai-away/models': (_req, res) => redirectTo(res, 302, `${other.url}/landing?case=openai%20test%20button`),
 		// Token endpoints on the API's own origin.
 		'* /token307': (_req, res) => redirectTo(res, 307, `${other.url}/token`),
@@ -146,7 +160,9 @@ after(async () => {
 	await n8n?.stop();
 	await Promise.all([api, apiTls, other, auth, authProxy].map((server) => server?.close()));
 	if (caFolder) rmSync(caFolder, { recursive: true, force: true });
-	console.log(`[boundary] ${C.count()} secrets (${C.needleCount()} encoded forms); ${places.length} places scanned; file run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+	console.log(
+		`[boundary] ${C.count()} secrets (${C.needleCount()} encoded forms); ${places.length} places scanned; file run time ${((performance.now() - started) / 1000).toFixed(1)} s`,
+	);
 	for (const note of notes) console.log(`[boundary] note: ${note}`);
 });
 
@@ -154,7 +170,8 @@ after(async () => {
 
 const places: { place: string; text: string }[] = [];
 const notes = new Set<string>();
-const record = (place: string, value: unknown) => places.push({ place, text: typeof value === 'string' ? value : JSON.stringify(value ?? null) });
+const record = (place: string, value: unknown) =>
+	places.push({ place, text: typeof value === 'string' ? value : JSON.stringify(value ?? null) });
 
 /** The whole request: its line (raw target and decoded query), headers and body. */
 const requestText = (r: RecordedRequest) =>
@@ -289,7 +306,11 @@ const subjects: Subject[] = [
 		type: 'apiConnectorOpenAiApi',
 		tlsFields: false,
 		inQuery: false,
-		data: (base) => ({ apiKey: v('openai.apiKey'), baseUrl: `${base.url}/api`, extraHeaders: { values: [{ name: 'X-Proxy-Token', value: v('openai.extraHeader') }] } }),
+		data: (base) => ({
+			apiKey: v('openai.apiKey'),
+			baseUrl: `${base.url}/api`,
+			extraHeaders: { values: [{ name: 'X-Proxy-Token', value: v('openai.extraHeader') }] },
+		}),
 	},
 ];
 
@@ -306,7 +327,12 @@ for (const s of subjects) {
 			const mark = places.length;
 			const since = other.requests.length;
 			const sinceApi = { http: api.requests.length, https: apiTls.requests.length };
-			const post = (contentType: string) => ({ method: 'POST', sendBody: true, contentType, bodyParameters: { parameters: [{ name: 'note', value: 'hello' }] } });
+			const post = (contentType: string) => ({
+				method: 'POST',
+				sendBody: true,
+				contentType,
+				bodyParameters: { parameters: [{ name: 'note', value: 'hello' }] },
+			});
 			const pages = (path: string, extra: Record<string, unknown> = {}) => ({
 				url: path,
 				response: { itemsPath: 'items' },
@@ -327,16 +353,36 @@ for (const s of subjects) {
 
 			// The chains end back on the API, with the credential again (the API answers only with it).
 			assert.deepEqual(result.nodes['302 chain'].json, [{ back: true, method: 'GET', case: '302' }], errorOf(result, '302 chain'));
-			assert.deepEqual(result.nodes['307 chain JSON'].json, [{ back: true, method: 'POST', case: '307json', note: 'hello' }], errorOf(result, '307 chain JSON'));
-			assert.deepEqual(result.nodes['307 chain form'].json, [{ back: true, method: 'POST', case: '307form', note: 'hello' }], errorOf(result, '307 chain form'));
-			assert.deepEqual(result.nodes['https to http'].json, [{ back: true, method: 'GET', case: 'https' }], errorOf(result, 'https to http'));
+			assert.deepEqual(
+				result.nodes['307 chain JSON'].json,
+				[{ back: true, method: 'POST', case: '307json', note: 'hello' }],
+				errorOf(result, '307 chain JSON'),
+			);
+			assert.deepEqual(
+				result.nodes['307 chain form'].json,
+				[{ back: true, method: 'POST', case: '307form', note: 'hello' }],
+				errorOf(result, '307 chain form'),
+			);
+			assert.deepEqual(
+				result.nodes['https to http'].json,
+				[{ back: true, method: 'GET', case: 'https' }],
+				errorOf(result, 'https to http'),
+			);
 			for (const name of ['302', '307json', '307form', 'https']) {
 				const hops = byCase(received, name);
-				assert.deepEqual(hops.map((r) => r.path), ['/hop1', '/hop2'], `${name}: the other host got ${hops.map((r) => r.path).join(', ')}`);
+				assert.deepEqual(
+					hops.map((r) => r.path),
+					['/hop1', '/hop2'],
+					`${name}: the other host got ${hops.map((r) => r.path).join(', ')}`,
+				);
 				if (name.startsWith('307')) for (const hop of hops) assert.equal(hop.method, 'POST', `${name}: 307 changed the method`);
-				if (name.startsWith('307')) for (const hop of hops) assert.equal((hop.body as { note?: string })?.note, 'hello', `${name}: 307 lost the body`);
+				if (name.startsWith('307'))
+					for (const hop of hops) assert.equal((hop.body as { note?: string })?.note, 'hello', `${name}: 307 lost the body`);
 			}
-			assert.ok(apiTls.requests.slice(sinceApi.https).some((r) => r.path === '/api/back'), 'the https chain did not come back to the API');
+			assert.ok(
+				apiTls.requests.slice(sinceApi.https).some((r) => r.path === '/api/back'),
+				'the https chain did not come back to the API',
+			);
 
 			// Other Origins = error: nothing reaches the other host, and the message names it.
 			assert.match(errorOf(result, 'error on other origin'), new RegExp(escape(originOf(other))));
@@ -351,7 +397,10 @@ for (const s of subjects) {
 			assertOtherHostClean(`${s.label}: redirect chains and next pages`, since);
 			assertRecordedClean(`${s.label}: node outputs, errors and the stored execution`, mark);
 			// Positive control: the API itself received the credential.
-			assert.ok(api.requests.slice(sinceApi.http).some((r) => r.path === '/api/back' && authorize(r)), 'the API never received the credential');
+			assert.ok(
+				api.requests.slice(sinceApi.http).some((r) => r.path === '/api/back' && authorize(r)),
+				'the API never received the credential',
+			);
 		});
 
 		test('a redirect, and a next page, on another host whose URL repeats the query string: the credential does not go there', async () => {
@@ -362,12 +411,19 @@ for (const s of subjects) {
 			const nodes: Node[] = [
 				continuing(call('redirect repeating the query', cred, { url: '/chain-echo?case=echo&code=302' })),
 				continuing(
-					call('next page repeating the query', cred, { url: '/pages-echo?case=pageecho', response: { itemsPath: 'items' }, pagination: { mode: 'nextUrl', nextUrlPath: 'next', maxPages: 5 } }),
+					call('next page repeating the query', cred, {
+						url: '/pages-echo?case=pageecho',
+						response: { itemsPath: 'items' },
+						pagination: { mode: 'nextUrl', nextUrlPath: 'next', maxPages: 5 },
+					}),
 				),
 			];
 			const result = await run(`${s.label} URLs repeating the query`, fanOut(`Boundary ${s.label} echo`, manualTrigger(), nodes));
 			const received = other.requests.slice(since);
-			assert.ok(byCase(received, 'echo').length > 0 && byCase(received, 'pageecho').length > 0, 'the other host was not reached: nothing tested');
+			assert.ok(
+				byCase(received, 'echo').length > 0 && byCase(received, 'pageecho').length > 0,
+				'the other host was not reached: nothing tested',
+			);
 			console.log(
 				`[boundary] ${s.label}, URLs repeating the query: the redirect gave ${JSON.stringify(result.nodes['redirect repeating the query'].json)}, ` +
 					`the pages ${JSON.stringify(result.nodes['next page repeating the query'].json)}`,
@@ -379,14 +435,24 @@ for (const s of subjects) {
 		test('the Test button with a Test URL that redirects to another host: an error naming it, nothing sent there', async () => {
 			const mark = places.length;
 			const since = other.requests.length;
-			const data = s.type === 'apiConnectorOpenAiApi' ? { ...s.data(api), baseUrl: `${api.url}/openai-away` } : { ...s.data(api), testUrl: '/test-away' };
+			const data =
+				s.type === 'apiConnectorOpenAiApi'
+					? { ...s.data(api), baseUrl: `${api.url}/openai-away` }
+					: { ...s.data(api), testUrl: '/test-away' };
 			const away = await n8n.createCredential({ name: `Boundary ${s.label} Test URL away`, type: s.type, data });
 			const good = await testButton(`${s.label} Test button`, cred.id);
 			assert.equal(good.status, 'OK', good.message);
 			const button = await testButton(`${s.label} Test button, redirected away`, away.id);
 			assert.equal(button.status, 'Error', button.message);
 			assert.match(button.message, new RegExp(escape(originOf(other))), button.message);
-			assert.equal(other.requests.length, since, `the other host received ${other.requests.slice(since).map((r) => r.path).join(', ')}`);
+			assert.equal(
+				other.requests.length,
+				since,
+				`the other host received ${other.requests
+					.slice(since)
+					.map((r) => r.path)
+					.join(', ')}`,
+			);
 			assertRecordedClean(`${s.label}: Test button answers`, mark);
 		});
 
@@ -407,14 +473,21 @@ for (const s of subjects) {
 			const problems: string[] = [];
 			for (const version of [4.2, 4.5]) {
 				const own = result.nodes[`own API ${version}`].json;
-				if (JSON.stringify(own) !== JSON.stringify([{ ok: true }])) problems.push(`HTTP Request ${version} on the credential's own API: ${errorOf(result, `own API ${version}`)}`);
+				if (JSON.stringify(own) !== JSON.stringify([{ ok: true }]))
+					problems.push(`HTTP Request ${version} on the credential's own API: ${errorOf(result, `own API ${version}`)}`);
 				const redirected = byCase(received, `http${version}`);
-				if (redirected.length) problems.push(`HTTP Request ${version} followed a redirect to the other host although the credential was attached (${redirected.map((r) => r.path).join(', ')})`);
+				if (redirected.length)
+					problems.push(
+						`HTTP Request ${version} followed a redirect to the other host although the credential was attached (${redirected.map((r) => r.path).join(', ')})`,
+					);
 				const direct = byCase(received, `direct${version}`);
 				if (direct.length) problems.push(`HTTP Request ${version}: the other host was called with the credential attached`);
 				const refused = errorOf(result, `other host ${version}`);
-				if (!/credential was not sent/.test(refused) || !refused.includes(originOf(other))) problems.push(`HTTP Request ${version} to the other host: "${refused}"`);
-				console.log(`[boundary] ${s.label}, HTTP Request ${version}: own API ${JSON.stringify(own).slice(0, 80)} ${errorOf(result, `own API ${version}`).slice(0, 160)}; redirect away: ${errorOf(result, `redirect away ${version}`).slice(0, 160)}`);
+				if (!/credential was not sent/.test(refused) || !refused.includes(originOf(other)))
+					problems.push(`HTTP Request ${version} to the other host: "${refused}"`);
+				console.log(
+					`[boundary] ${s.label}, HTTP Request ${version}: own API ${JSON.stringify(own).slice(0, 80)} ${errorOf(result, `own API ${version}`).slice(0, 160)}; redirect away: ${errorOf(result, `redirect away ${version}`).slice(0, 160)}`,
+				);
 			}
 			assertOtherHostClean(`${s.label}: HTTP Request node`, since);
 			assertRecordedClean(`${s.label}: HTTP Request node results`, mark);
@@ -430,8 +503,18 @@ describe('token endpoints (password grant)', () => {
 		const mark = places.length;
 		const since = other.requests.length;
 		const sinceApi = api.requests.length;
-		const cred = await n8n.createCredential({ name: 'Boundary token URL 307 away', type: 'apiConnectorPasswordGrantOAuth2Api', data: grant(`${api.url}/token307`) });
-		const result = await run('token URL 307', fanOut('Boundary token URL 307', manualTrigger(), [continuing(call('call', cred, { url: '/me' })), continuing(httpRequest('http', cred, `${api.url}/api/me`))]));
+		const cred = await n8n.createCredential({
+			name: 'Boundary token URL 307 away',
+			type: 'apiConnectorPasswordGrantOAuth2Api',
+			data: grant(`${api.url}/token307`),
+		});
+		const result = await run(
+			'token URL 307',
+			fanOut('Boundary token URL 307', manualTrigger(), [
+				continuing(call('call', cred, { url: '/me' })),
+				continuing(httpRequest('http', cred, `${api.url}/api/me`)),
+			]),
+		);
 		const button = await testButton('token URL 307', cred.id);
 		for (const [what, message] of [
 			['Configured API Call', errorOf(result, 'call')],
@@ -442,11 +525,24 @@ describe('token endpoints (password grant)', () => {
 		}
 		assert.equal(button.status, 'Error');
 		assert.ok(!result.nodes.http.json[0]?.ok, `HTTP Request got through: ${JSON.stringify(result.nodes.http.json)}`);
-		assert.equal(other.requests.length, since, `the other host received ${other.requests.slice(since).map((r) => `${r.method} ${r.path}`).join(', ')}`);
+		assert.equal(
+			other.requests.length,
+			since,
+			`the other host received ${other.requests
+				.slice(since)
+				.map((r) => `${r.method} ${r.path}`)
+				.join(', ')}`,
+		);
 		// The token URL itself received the grant (positive control); no call carried the other host's token.
 		const tokenRequests = api.requests.slice(sinceApi).filter((r) => r.path === '/token307');
-		assert.ok(tokenRequests.some((r) => C.scan('token request', requestText(r)).some((f) => f.secret === 'passwordGrant.password')), 'the token URL never got the password');
-		assert.ok(!api.requests.slice(sinceApi).some((r) => String(r.headers.authorization ?? '').includes(OTHER_TOKEN)), "the other host's token was used");
+		assert.ok(
+			tokenRequests.some((r) => C.scan('token request', requestText(r)).some((f) => f.secret === 'passwordGrant.password')),
+			'the token URL never got the password',
+		);
+		assert.ok(
+			!api.requests.slice(sinceApi).some((r) => String(r.headers.authorization ?? '').includes(OTHER_TOKEN)),
+			"the other host's token was used",
+		);
 		assertRecordedClean('token URL 307', mark);
 	});
 
@@ -456,16 +552,34 @@ describe('token endpoints (password grant)', () => {
 	] as const) {
 		test(`a token endpoint answering ${label}: refused, and the token is in no message`, async () => {
 			const mark = places.length;
-			const cred = await n8n.createCredential({ name: `Boundary ${label}`, type: 'apiConnectorPasswordGrantOAuth2Api', data: grant(`${api.url}${path}`) });
-			const result = await run(label, fanOut(`Boundary ${label}`, manualTrigger(), [continuing(call('call', cred, { url: '/me' })), continuing(httpRequest('http', cred, `${api.url}/api/me`))]));
-			const thrown = await run(`${label} thrown`, fanOut(`Boundary ${label} thrown`, manualTrigger(), [call('thrown', cred, { url: '/me' })]));
+			const cred = await n8n.createCredential({
+				name: `Boundary ${label}`,
+				type: 'apiConnectorPasswordGrantOAuth2Api',
+				data: grant(`${api.url}${path}`),
+			});
+			const result = await run(
+				label,
+				fanOut(`Boundary ${label}`, manualTrigger(), [
+					continuing(call('call', cred, { url: '/me' })),
+					continuing(httpRequest('http', cred, `${api.url}/api/me`)),
+				]),
+			);
+			const thrown = await run(
+				`${label} thrown`,
+				fanOut(`Boundary ${label} thrown`, manualTrigger(), [call('thrown', cred, { url: '/me' })]),
+			);
 			const button = await testButton(label, cred.id);
-			console.log(`[boundary] ${label}: the node says "${errorOf(result, 'call').trim()}"; HTTP Request says "${errorOf(result, 'http').trim().slice(0, 200)}"`);
+			console.log(
+				`[boundary] ${label}: the node says "${errorOf(result, 'call').trim()}"; HTTP Request says "${errorOf(result, 'http').trim().slice(0, 200)}"`,
+			);
 			assert.equal(thrown.status, 'error');
 			assert.equal(button.status, 'Error');
 			assert.match(errorOf(result, 'call'), /not a JSON object/);
 			assert.ok(!api.requests.some((r) => requestText(r).includes(v(secret))), 'the refused token was sent to the API');
-			assert.ok(api.requests.some((r) => r.path === path), 'the token endpoint was not called');
+			assert.ok(
+				api.requests.some((r) => r.path === path),
+				'the token endpoint was not called',
+			);
 			assertRecordedClean(label, mark);
 		});
 	}
@@ -477,9 +591,15 @@ describe('everywhere', () => {
 		const wire = [...api.requests, ...apiTls.requests].map(requestText).concat(authProxy.exchanges.map(exchangeText)).join('\n');
 		const received = new Set(C.scan('wire', wire).map((f) => f.secret));
 		const expected = C.secrets.filter((s) => s.kind === 'canary' && !s.label.startsWith('token.')).map((s) => s.label);
-		assert.deepEqual(expected.filter((label) => !received.has(label)), [], 'secrets the servers never received: a test with them could not fail');
+		assert.deepEqual(
+			expected.filter((label) => !received.has(label)),
+			[],
+			'secrets the servers never received: a test with them could not fail',
+		);
 		assert.ok(C.count('token') > 1, 'no token was issued');
-		console.log(`[boundary] secrets received by their own servers: ${expected.length}; tokens issued: ${C.count('token') - 1}; requests the other host received: ${other.requests.length}`);
+		console.log(
+			`[boundary] secrets received by their own servers: ${expected.length}; tokens issued: ${C.count('token') - 1}; requests the other host received: ${other.requests.length}`,
+		);
 	});
 
 	test('the other host never received a secret: every request, request line, headers and body', () => {

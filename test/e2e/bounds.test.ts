@@ -82,14 +82,20 @@ async function gzipBomb(): Promise<Buffer> {
 	gzip.end();
 	await done;
 	bomb = Buffer.concat(chunks);
-	log(`gzip bomb: ${(bomb.length / 1024).toFixed(0)} KB inflating to ${BOMB_INFLATED / MB} MB, made in ${((performance.now() - at) / 1000).toFixed(1)} s`);
+	log(
+		`gzip bomb: ${(bomb.length / 1024).toFixed(0)} KB inflating to ${BOMB_INFLATED / MB} MB, made in ${((performance.now() - at) / 1000).toFixed(1)} s`,
+	);
 	return bomb;
 }
 
 // The 1 GB file: one 1 MB block, 1024 times, so that the stored file can be checked block by block.
 const BLOCK = Buffer.from(Array.from({ length: MB }, (_, i) => (i * 7 + (i >> 10)) % 256));
 function gigabyte(_req: IncomingMessage, res: ServerResponse, _body: unknown, r: RecordedRequest): void {
-	res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': GB, 'content-disposition': 'attachment; filename="gigabyte.bin"' });
+	res.writeHead(200, {
+		'content-type': 'application/octet-stream',
+		'content-length': GB,
+		'content-disposition': 'attachment; filename="gigabyte.bin"',
+	});
 	let sent = 0;
 	const pump = () => {
 		while (sent < GB / MB) {
@@ -107,7 +113,8 @@ const routes = {
 		watch(res, r);
 		sendJson(res, 429, { error: 'slow down' }, { 'retry-after': '12' });
 	},
-	'GET /slow': (_req: IncomingMessage, res: ServerResponse, _body: unknown, r: RecordedRequest) => later(res, r, int(r.query.ms, 500), { ok: true, item: r.query.item }),
+	'GET /slow': (_req: IncomingMessage, res: ServerResponse, _body: unknown, r: RecordedRequest) =>
+		later(res, r, int(r.query.ms, 500), { ok: true, item: r.query.item }),
 	'GET /pages': (_req: IncomingMessage, res: ServerResponse, _body: unknown, r: RecordedRequest) => {
 		const page = int(r.query.page, 1);
 		later(res, r, 2000, { items: [{ page }] });
@@ -213,7 +220,13 @@ const CANCELLED = /^cancel+ed$|^stopped$/;
  * Starts `workflow`, waits for `ready` (the API has been reached as the case needs), presses
  * Stop, and checks that nothing reaches the API more than 1 s after it, watching for `watchMs`.
  */
-async function stopCase(label: string, workflow: ReturnType<typeof chain>, path: string, ready: (seen: RecordedRequest[]) => boolean, watchMs: number) {
+async function stopCase(
+	label: string,
+	workflow: ReturnType<typeof chain>,
+	path: string,
+	ready: (seen: RecordedRequest[]) => boolean,
+	watchMs: number,
+) {
 	const since = Date.now();
 	const id = await n8n.createWorkflow(workflow);
 	const executionId = await n8n.startWorkflowManually(id);
@@ -235,10 +248,19 @@ async function stopCase(label: string, workflow: ReturnType<typeof chain>, path:
 			`${afterStop.length} after Stop, ${late.length} more than 1 s after; in flight at Stop: ${inFlight.length}, ` +
 			`closed by n8n ${closed.map((e) => seconds(e.at - stopAt)).join(', ') || '-'} after Stop; execution ${result.status} ${seconds(endedMs)} after Stop`,
 	);
-	assert.equal(late.length, 0, `${label}: ${late.length} request(s) reached the API more than 1 s after Stop: ${late.map((r) => `${r.url} at +${r.at - stopAt} ms`).join(', ')}`);
-	assert.match(result.status, CANCELLED, `${label}: the execution ended as ${result.status}: ${JSON.stringify(result.error ?? result.nodes)}`);
+	assert.equal(
+		late.length,
+		0,
+		`${label}: ${late.length} request(s) reached the API more than 1 s after Stop: ${late.map((r) => `${r.url} at +${r.at - stopAt} ms`).join(', ')}`,
+	);
+	assert.match(
+		result.status,
+		CANCELLED,
+		`${label}: the execution ended as ${result.status}: ${JSON.stringify(result.error ?? result.nodes)}`,
+	);
 	assert.deepEqual(stillOpen, [], `${label}: requests still open ${watchMs} ms after Stop`);
-	for (const e of inFlight) assert.ok(e.at - stopAt < 1000, `${label}: a request in flight at Stop ended (${e.how}) only ${e.at - stopAt} ms after it`);
+	for (const e of inFlight)
+		assert.ok(e.at - stopAt < 1000, `${label}: a request in flight at Stop ended (${e.how}) only ${e.at - stopAt} ms after it`);
 	return { seen, stopAt, closed, result };
 }
 
@@ -246,12 +268,24 @@ async function stopCase(label: string, workflow: ReturnType<typeof chain>, path:
 
 describe('Stop (POST /rest/executions/:id/stop, as the editor does) ends the work within a second', () => {
 	test('during a Retry-After wait (429, Retry-After: 12, Retry on): no retry is sent', async () => {
-		const workflow = chain('bounds stop retry', manualTrigger(), callNode({ url: `${api.url}/busy`, options: { retry: true, maxTries: 5, maxWait: 120 } }));
-		const { seen, stopAt } = await stopCase('Stop in a Retry-After wait', workflow, '/busy', (s) => s.length >= 1 && Date.now() - s[0].at > 1000, 0);
+		const workflow = chain(
+			'bounds stop retry',
+			manualTrigger(),
+			callNode({ url: `${api.url}/busy`, options: { retry: true, maxTries: 5, maxWait: 120 } }),
+		);
+		const { seen, stopAt } = await stopCase(
+			'Stop in a Retry-After wait',
+			workflow,
+			'/busy',
+			(s) => s.length >= 1 && Date.now() - s[0].at > 1000,
+			0,
+		);
 		// Watch until well after the retry would have been sent (12 s after the 429).
 		await sleep(Math.max(0, seen[0].at + 13_500 - Date.now()));
 		const all = requestsTo('/busy', seen[0].at);
-		log(`Stop in a Retry-After wait: ${all.length} request(s) in the ${seconds(Date.now() - seen[0].at)} after the 429 (Stop at +${seconds(stopAt - seen[0].at)})`);
+		log(
+			`Stop in a Retry-After wait: ${all.length} request(s) in the ${seconds(Date.now() - seen[0].at)} after the 429 (Stop at +${seconds(stopAt - seen[0].at)})`,
+		);
 		assert.equal(all.length, 1, 'a retry was sent after Stop');
 	});
 
@@ -259,10 +293,20 @@ describe('Stop (POST /rest/executions/:id/stop, as the editor does) ends the wor
 		const workflow = chain(
 			'bounds stop pages',
 			manualTrigger(),
-			callNode({ url: `${api.url}/pages`, response: { itemsPath: 'items' }, pagination: { mode: 'page', parameter: 'page', start: 1, step: 1, maxPages: 50 } }),
+			callNode({
+				url: `${api.url}/pages`,
+				response: { itemsPath: 'items' },
+				pagination: { mode: 'page', parameter: 'page', start: 1, step: 1, maxPages: 50 },
+			}),
 		);
 		// Stop 1 s into the second page.
-		const { closed } = await stopCase('Stop during pagination', workflow, '/pages', (s) => s.length >= 2 && Date.now() - s[1].at > 1000, 4000);
+		const { closed } = await stopCase(
+			'Stop during pagination',
+			workflow,
+			'/pages',
+			(s) => s.length >= 2 && Date.now() - s[1].at > 1000,
+			4000,
+		);
 		assert.equal(closed.length, 1, 'the page in flight was not aborted');
 	});
 
@@ -270,10 +314,19 @@ describe('Stop (POST /rest/executions/:id/stop, as the editor does) ends the wor
 		test(`during 20 items at 0.5 s each (Authentication: ${auth === 'none' ? 'None' : 'a header-key credential'}): no new item`, async () => {
 			// 20 items from the API, then one slow call per item.
 			const list = callNode({ url: `${api.url}/api/items?total=20&pageSize=20`, response: { itemsPath: 'items' } }, undefined, 'Items');
-			const parameters = { url: auth === 'none' ? `${api.url}/slow?ms=500&item={{ $json.id }}` : '/slow?ms=500&item={{ $json.id }}', environment: 'live' };
+			const parameters = {
+				url: auth === 'none' ? `${api.url}/slow?ms=500&item={{ $json.id }}` : '/slow?ms=500&item={{ $json.id }}',
+				environment: 'live',
+			};
 			const slow = callNode({ ...parameters, url: `=${parameters.url}` }, auth === 'none' ? undefined : key);
 			const workflow = { ...chain(`bounds stop items ${auth}`, manualTrigger(), list, slow) };
-			const { seen } = await stopCase(`Stop during 20 items (${auth})`, workflow, '/slow', (s) => s.length >= 4 && Date.now() - s.at(-1)!.at > 200, 3000);
+			const { seen } = await stopCase(
+				`Stop during 20 items (${auth})`,
+				workflow,
+				'/slow',
+				(s) => s.length >= 4 && Date.now() - s.at(-1)!.at > 200,
+				3000,
+			);
 			assert.ok(seen.length < 20, 'every item was called');
 			if (auth === 'header key') assert.ok(seen.every((r) => r.headers['x-api-key'] === 'bounds-live-key'));
 		});
@@ -291,13 +344,21 @@ describe('Timeout is a deadline for the whole answer: a server that drips one by
 	] as const) {
 		test(`${label}: Timeout 2 s fails within 3 s, naming the timeout`, async () => {
 			const since = Date.now();
-			const id = await n8n.createWorkflow(chain(`bounds drip ${path}`, manualTrigger(), callNode({ url: `${api.url}${path}`, response: { format }, options: { timeout: 2 } })));
+			const id = await n8n.createWorkflow(
+				chain(
+					`bounds drip ${path}`,
+					manualTrigger(),
+					callNode({ url: `${api.url}${path}`, response: { format }, options: { timeout: 2 } }),
+				),
+			);
 			const result = await n8n.runWorkflowManually(id);
 			const [request] = requestsTo(path, since);
 			await until('the drip to end', () => endings.some((e) => e.request === request), 10_000);
 			const ending = endings.find((e) => e.request === request)!;
 			const { message, executionTime } = nodeRun(result);
-			log(`drip ${label}: n8n closed the connection ${seconds(ending.at - request.at)} after the request; the node ran ${seconds(executionTime)}; "${message.trim()}"`);
+			log(
+				`drip ${label}: n8n closed the connection ${seconds(ending.at - request.at)} after the request; the node ran ${seconds(executionTime)}; "${message.trim()}"`,
+			);
 			assert.equal(result.status, 'error');
 			assert.match(message, TIMEOUT);
 			assert.match(message, /Timeout/);
@@ -311,7 +372,16 @@ describe('Timeout is a deadline for the whole answer: a server that drips one by
 		const grant = await n8n.createCredential({
 			name: 'Bounds dripping token endpoint',
 			type: 'apiConnectorPasswordGrantOAuth2Api',
-			data: { tokenUrl: `${api.url}/token-drip`, username: 'grace', password: 'bounds-password', clientId: 'n8n-app', clientSecret: 'bounds-secret', tokenTimeout: 2, baseUrl: api.url, testUrl: '/slow?ms=0' },
+			data: {
+				tokenUrl: `${api.url}/token-drip`,
+				username: 'grace',
+				password: 'bounds-password',
+				clientId: 'n8n-app',
+				clientSecret: 'bounds-secret',
+				tokenTimeout: 2,
+				baseUrl: api.url,
+				testUrl: '/slow?ms=0',
+			},
 		});
 		let since = Date.now();
 		const id = await n8n.createWorkflow(chain('bounds token drip', manualTrigger(), callNode({ url: '/slow?ms=0' }, grant)));
@@ -321,7 +391,9 @@ describe('Timeout is a deadline for the whole answer: a server that drips one by
 		await until('the token drip to end', () => endings.some((e) => e.request === request), 10_000);
 		const ending = endings.find((e) => e.request === request)!;
 		const { message, executionTime } = nodeRun(result);
-		log(`token drip (node): n8n closed the connection ${seconds(ending.at - request.at)} after the token request; the node ran ${seconds(executionTime)}; "${message.trim()}"`);
+		log(
+			`token drip (node): n8n closed the connection ${seconds(ending.at - request.at)} after the token request; the node ran ${seconds(executionTime)}; "${message.trim()}"`,
+		);
 		assert.equal(result.status, 'error');
 		assert.match(message, /within 2 s \(Token Request Timeout\)/);
 		assert.ok(ending.at - request.at < 3000, `the token request stayed open ${ending.at - request.at} ms`);
@@ -333,7 +405,10 @@ describe('Timeout is a deadline for the whole answer: a server that drips one by
 		// Bounded here: a Test button that never answers must fail this test, not hang it.
 		const answer = n8n.testCredential({ id: grant.id });
 		answer.catch(() => undefined);
-		const button = await Promise.race([answer, sleep(15_000).then(() => ({ status: 'no answer', message: 'the Test button did not answer within 15 s' }))]);
+		const button = await Promise.race([
+			answer,
+			sleep(15_000).then(() => ({ status: 'no answer', message: 'the Test button did not answer within 15 s' })),
+		]);
 		const buttonMs = Date.now() - at;
 		const [buttonRequest] = requestsTo('/token-drip', since);
 		await until('the Test button token drip to end', () => endings.some((e) => e.request === buttonRequest), 10_000).catch(() => undefined);
@@ -357,7 +432,9 @@ describe('Max Response Size, counted after decompression; files stream to disk',
 		const { result, baselineMb, peakMb, growthMb } = await measuringMemory(async () => await n8n.runWorkflowManually(id));
 		const [request] = requestsTo('/bomb', since);
 		const { message, executionTime } = nodeRun(result);
-		log(`gzip bomb: n8n RSS ${baselineMb.toFixed(0)} MB before, peak ${peakMb.toFixed(0)} MB: growth ${growthMb.toFixed(0)} MB; node ran ${seconds(executionTime)}; "${message.trim()}"`);
+		log(
+			`gzip bomb: n8n RSS ${baselineMb.toFixed(0)} MB before, peak ${peakMb.toFixed(0)} MB: growth ${growthMb.toFixed(0)} MB; node ran ${seconds(executionTime)}; "${message.trim()}"`,
+		);
 		assert.ok(request, 'the bomb was not fetched');
 		assert.equal(result.status, 'error');
 		assert.match(message, /more than 100 MB \(counted after decompression\)/);
@@ -365,58 +442,76 @@ describe('Max Response Size, counted after decompression; files stream to disk',
 		assert.ok(growthMb < 200, `n8n's memory grew by ${growthMb.toFixed(0)} MB`);
 	});
 
-	test('a 1 GB file with Max Response Size 2048: streamed to the binary data store, memory stays small', { timeout: 10 * 60_000 }, async () => {
-		const since = Date.now();
-		const id = await n8n.createWorkflow(
-			chain('bounds gigabyte', manualTrigger(), callNode({ url: `${api.url}/gigabyte`, response: { format: 'file' }, options: { maxResponseMb: 2048, timeout: 600 } })),
-		);
-		const at = performance.now();
-		const { result, baselineMb, peakMb, growthMb } = await measuringMemory(async () => await n8n.runWorkflowManually(id, { timeoutMs: 9 * 60_000 }));
-		const ms = performance.now() - at;
-		assert.equal(result.status, 'success', JSON.stringify(result.error ?? result.nodes.Call?.error));
-		const binary = result.raw.data.resultData.runData.Call[0].data.main[0][0].binary.data;
-		log(
-			`1 GB download: ${seconds(ms)} (${(GB / MB / (ms / 1000)).toFixed(0)} MB/s); n8n RSS ${baselineMb.toFixed(0)} MB before, peak ${peakMb.toFixed(0)} MB: growth ${growthMb.toFixed(0)} MB; ` +
-				`binary ${JSON.stringify({ id: binary.id, bytes: binary.bytes, fileSize: binary.fileSize, fileName: binary.fileName, mimeType: binary.mimeType })}`,
-		);
-		assert.equal(requestsTo('/gigabyte', since).length, 1);
-		assert.equal(Number(binary.bytes), GB, `the binary has ${binary.bytes} bytes`);
-		assert.equal(binary.mimeType, 'application/octet-stream');
-		assert.equal(binary.fileName, 'gigabyte.bin');
-		assert.ok(growthMb < 300, `n8n's memory grew by ${growthMb.toFixed(0)} MB`);
-		// The stored file is the download, block by block.
-		assert.match(String(binary.id), /^filesystem/, `not in the filesystem store: ${binary.id}`);
-		const file = storedFile(String(binary.id));
-		assert.equal(statSync(file).size, GB);
-		let blocks = 0;
-		for await (const chunk of createReadStream(file, { highWaterMark: MB })) {
-			assert.ok(BLOCK.equals(chunk as Buffer), `block ${blocks} of the stored file differs`);
-			blocks++;
-		}
-		assert.equal(blocks, GB / MB);
-	});
+	test(
+		'a 1 GB file with Max Response Size 2048: streamed to the binary data store, memory stays small',
+		{ timeout: 10 * 60_000 },
+		async () => {
+			const since = Date.now();
+			const id = await n8n.createWorkflow(
+				chain(
+					'bounds gigabyte',
+					manualTrigger(),
+					callNode({ url: `${api.url}/gigabyte`, response: { format: 'file' }, options: { maxResponseMb: 2048, timeout: 600 } }),
+				),
+			);
+			const at = performance.now();
+			const { result, baselineMb, peakMb, growthMb } = await measuringMemory(
+				async () => await n8n.runWorkflowManually(id, { timeoutMs: 9 * 60_000 }),
+			);
+			const ms = performance.now() - at;
+			assert.equal(result.status, 'success', JSON.stringify(result.error ?? result.nodes.Call?.error));
+			const binary = result.raw.data.resultData.runData.Call[0].data.main[0][0].binary.data;
+			log(
+				`1 GB download: ${seconds(ms)} (${(GB / MB / (ms / 1000)).toFixed(0)} MB/s); n8n RSS ${baselineMb.toFixed(0)} MB before, peak ${peakMb.toFixed(0)} MB: growth ${growthMb.toFixed(0)} MB; ` +
+					`binary ${JSON.stringify({ id: binary.id, bytes: binary.bytes, fileSize: binary.fileSize, fileName: binary.fileName, mimeType: binary.mimeType })}`,
+			);
+			assert.equal(requestsTo('/gigabyte', since).length, 1);
+			assert.equal(Number(binary.bytes), GB, `the binary has ${binary.bytes} bytes`);
+			assert.equal(binary.mimeType, 'application/octet-stream');
+			assert.equal(binary.fileName, 'gigabyte.bin');
+			assert.ok(growthMb < 300, `n8n's memory grew by ${growthMb.toFixed(0)} MB`);
+			// The stored file is the download, block by block.
+			assert.match(String(binary.id), /^filesystem/, `not in the filesystem store: ${binary.id}`);
+			const file = storedFile(String(binary.id));
+			assert.equal(statSync(file).size, GB);
+			let blocks = 0;
+			for await (const chunk of createReadStream(file, { highWaterMark: MB })) {
+				assert.ok(BLOCK.equals(chunk as Buffer), `block ${blocks} of the stored file differs`);
+				blocks++;
+			}
+			assert.equal(blocks, GB / MB);
+		},
+	);
 
 	test('the same 1 GB file with the default Max Response Size (100 MB): the size error, and the download is cut', async () => {
 		const since = Date.now();
-		const id = await n8n.createWorkflow(chain('bounds gigabyte default', manualTrigger(), callNode({ url: `${api.url}/gigabyte`, response: { format: 'file' } })));
+		const id = await n8n.createWorkflow(
+			chain('bounds gigabyte default', manualTrigger(), callNode({ url: `${api.url}/gigabyte`, response: { format: 'file' } })),
+		);
 		const { result, growthMb } = await measuringMemory(async () => await n8n.runWorkflowManually(id));
 		const [request] = requestsTo('/gigabyte', since);
 		await until('the download to end', () => endings.some((e) => e.request === request), 10_000);
 		const ending = endings.find((e) => e.request === request)!;
 		const { message, executionTime } = nodeRun(result);
-		log(`1 GB download, default limit: node ran ${seconds(executionTime)}, RSS growth ${growthMb.toFixed(0)} MB, connection ${ending.how}; "${message.trim()}"`);
+		log(
+			`1 GB download, default limit: node ran ${seconds(executionTime)}, RSS growth ${growthMb.toFixed(0)} MB, connection ${ending.how}; "${message.trim()}"`,
+		);
 		assert.equal(result.status, 'error');
 		assert.match(message, /more than 100 MB \(counted after decompression\)/);
 		assert.equal(ending.how, 'closed', 'the whole gigabyte was sent');
 		const leftovers = binaryFiles().filter((f) => f.size >= 100 * MB && f.mtimeMs >= since);
-		log(`1 GB download, default limit: ${leftovers.length} file(s) of 100 MB or more left in the binary data store: ${leftovers.map((f) => `${f.path} (${(f.size / MB).toFixed(0)} MB)`).join(', ') || 'none'}`);
+		log(
+			`1 GB download, default limit: ${leftovers.length} file(s) of 100 MB or more left in the binary data store: ${leftovers.map((f) => `${f.path} (${(f.size / MB).toFixed(0)} MB)`).join(', ') || 'none'}`,
+		);
 	});
 });
 
 // ---- n8n's binary data store ----
 
 /** n8n 2.x stores under .n8n/storage (.n8n/binaryData when that folder already exists). */
-const binaryRoot = () => [join(n8n.userFolder, '.n8n', 'storage'), join(n8n.userFolder, '.n8n', 'binaryData')].find(existsSync) ?? join(n8n.userFolder, '.n8n', 'storage');
+const binaryRoot = () =>
+	[join(n8n.userFolder, '.n8n', 'storage'), join(n8n.userFolder, '.n8n', 'binaryData')].find(existsSync) ??
+	join(n8n.userFolder, '.n8n', 'storage');
 
 /** The file of a filesystem binary id ("filesystem-v2:workflows/…"). */
 function storedFile(id: string): string {

@@ -20,7 +20,14 @@ before(
 		key = await n8n.createCredential({
 			name: 'Calls header key',
 			type: 'apiConnectorHeaderKeyApi',
-			data: { headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: 'live-key', developmentApiKey: 'dev-key', baseUrl: api.url, testUrl: '/api/me' },
+			data: {
+				headerName: 'X-API-Key',
+				prefixFormat: 'plain',
+				apiKey: 'live-key',
+				developmentApiKey: 'dev-key',
+				baseUrl: api.url,
+				testUrl: '/api/me',
+			},
 		});
 	},
 	{ timeout: 20 * 60_000 },
@@ -58,14 +65,32 @@ describe('bodies', () => {
 	});
 
 	test('binary download, then the file uploaded as a binary body and as multipart', async () => {
-		const download = callNode({ url: '/api/bytes?n=3000', environment: 'live', response: { format: 'file', binaryProperty: 'data' } }, key, 'Download');
+		const download = callNode(
+			{ url: '/api/bytes?n=3000', environment: 'live', response: { format: 'file', binaryProperty: 'data' } },
+			key,
+			'Download',
+		);
 		const upload = post('binary', { binaryProperty: 'data' }, 'Upload');
 		const result = await run(download, upload);
 		const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 256));
 		assert.equal(result.nodes.Upload.json[0].bodyBase64, bytes.toString('base64'));
 		assert.equal(result.nodes.Upload.json[0].headers['content-type'], 'application/octet-stream');
-		const multipart = post('multipart', { multipartParameters: { parameters: [{ type: 'text', name: 'note', value: 'hi' }, { type: 'binary', name: 'file', binaryProperty: 'data' }] } }, 'Multipart');
-		const parts = await run(callNode({ url: '/api/bytes?n=64', environment: 'live', response: { format: 'file' } }, key, 'Download'), multipart);
+		const multipart = post(
+			'multipart',
+			{
+				multipartParameters: {
+					parameters: [
+						{ type: 'text', name: 'note', value: 'hi' },
+						{ type: 'binary', name: 'file', binaryProperty: 'data' },
+					],
+				},
+			},
+			'Multipart',
+		);
+		const parts = await run(
+			callNode({ url: '/api/bytes?n=64', environment: 'live', response: { format: 'file' } }, key, 'Download'),
+			multipart,
+		);
 		const raw = Buffer.from(parts.nodes.Multipart.json[0].bodyBase64, 'base64');
 		assert.match(parts.nodes.Multipart.json[0].headers['content-type'], /^multipart\/form-data; boundary=/);
 		assert.ok(raw.includes(Buffer.from('name="note"\r\n\r\nhi')));
@@ -83,14 +108,22 @@ describe('pagination', () => {
 	for (const [label, url, pagination] of modes) {
 		test(label, async () => {
 			const result = await run(callNode({ url, environment: 'live', response: { itemsPath: 'items' }, pagination }, key));
-			assert.deepEqual(result.nodes.Call.json.map((item) => item.id), Array.from({ length: 25 }, (_, i) => i + 1));
+			assert.deepEqual(
+				result.nodes.Call.json.map((item) => item.id),
+				Array.from({ length: 25 }, (_, i) => i + 1),
+			);
 		});
 	}
 });
 
 test('retry honours Retry-After', async () => {
 	const started = Date.now();
-	const result = await run(callNode({ url: '/api/retry?key=e2e&fail=1&retryAfter=1', environment: 'live', options: { retry: true, maxTries: 3, maxWait: 10 } }, key));
+	const result = await run(
+		callNode(
+			{ url: '/api/retry?key=e2e&fail=1&retryAfter=1', environment: 'live', options: { retry: true, maxTries: 3, maxWait: 10 } },
+			key,
+		),
+	);
 	assert.equal(result.nodes.Call.json[0].attempts, 2);
 	assert.ok(Date.now() - started >= 1000);
 });
@@ -99,7 +132,9 @@ test('Automatic environment: the development key in a manual run, the live key i
 	const manual = await run(callNode({ url: '/api/echo', environment: 'automatic' }, key));
 	assert.equal(manual.nodes.Call.json[0].headers['x-api-key'], 'dev-key');
 	const path = `env-${randomUUID()}`;
-	const id = await n8n.createWorkflow(chain('env webhook', webhookTrigger(path), callNode({ url: '/api/echo', environment: 'automatic' }, key)));
+	const id = await n8n.createWorkflow(
+		chain('env webhook', webhookTrigger(path), callNode({ url: '/api/echo', environment: 'automatic' }, key)),
+	);
 	await n8n.activateWorkflow(id);
 	const response = await n8n.callWebhook(path, { body: {} });
 	assert.equal(response.status, 200, JSON.stringify(response.body));
@@ -111,10 +146,19 @@ test("the credential's allowed domains: calls to other hosts are refused before 
 	const restricted = await n8n.createCredential({
 		name: 'Calls restricted',
 		type: 'apiConnectorHeaderKeyApi',
-		data: { headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: 'live-key', testUrl: `${api.url}/api/me`, allowedHttpRequestDomains: 'domains', allowedDomains: 'api.example.com' },
+		data: {
+			headerName: 'X-API-Key',
+			prefixFormat: 'plain',
+			apiKey: 'live-key',
+			testUrl: `${api.url}/api/me`,
+			allowedHttpRequestDomains: 'domains',
+			allowedDomains: 'api.example.com',
+		},
 	});
 	const before = api.requests.length;
-	const id = await n8n.createWorkflow(chain('restricted', manualTrigger(), callNode({ url: `${api.url}/api/echo`, environment: 'live' }, restricted)));
+	const id = await n8n.createWorkflow(
+		chain('restricted', manualTrigger(), callNode({ url: `${api.url}/api/echo`, environment: 'live' }, restricted)),
+	);
 	const result = await n8n.runWorkflowManually(id);
 	assert.equal(result.status, 'error');
 	assert.match(JSON.stringify(result.nodes.Call.error), /domain/i);

@@ -62,7 +62,13 @@ const cases: Case[] = [
 	{
 		type: 'apiConnectorHeaderKeyApi',
 		good: () => ({ headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: 'live-key', testUrl: `${api.url}/api/me` }),
-		bad: () => ({ headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: 'live-key', developmentApiKey: 'dev-wrong-1', testUrl: `${api.url}/api/me` }),
+		bad: () => ({
+			headerName: 'X-API-Key',
+			prefixFormat: 'plain',
+			apiKey: 'live-key',
+			developmentApiKey: 'dev-wrong-1',
+			testUrl: `${api.url}/api/me`,
+		}),
 		badMessage: /live key accepted; development key refused \(HTTP 401\)/,
 		badSecret: 'dev-wrong-1',
 		url: () => `${api.url}/api/echo`,
@@ -93,8 +99,21 @@ const cases: Case[] = [
 	},
 	{
 		type: 'apiConnectorClientCertificateApi',
-		good: () => ({ clientCertificateFormat: 'pem', certificate: pki.client.cert, privateKey: pki.client.keyPkcs8, caCertificates: pki.ca.cert, testUrl: `${mtls.url}/api/me` }),
-		bad: () => ({ clientCertificateFormat: 'pem', certificate: pki.client.cert, privateKey: pki.client.keyPkcs8Encrypted, passphrase: 'wrong-pass-5', caCertificates: pki.ca.cert, testUrl: `${mtls.url}/api/me` }),
+		good: () => ({
+			clientCertificateFormat: 'pem',
+			certificate: pki.client.cert,
+			privateKey: pki.client.keyPkcs8,
+			caCertificates: pki.ca.cert,
+			testUrl: `${mtls.url}/api/me`,
+		}),
+		bad: () => ({
+			clientCertificateFormat: 'pem',
+			certificate: pki.client.cert,
+			privateKey: pki.client.keyPkcs8Encrypted,
+			passphrase: 'wrong-pass-5',
+			caCertificates: pki.ca.cert,
+			testUrl: `${mtls.url}/api/me`,
+		}),
 		badMessage: /wrong passphrase/,
 		badSecret: 'wrong-pass-5',
 		url: () => `${mtls.url}/api/echo`,
@@ -102,7 +121,14 @@ const cases: Case[] = [
 	{
 		type: 'apiConnectorPasswordGrantOAuth2Api',
 		good: () => ({ tokenUrl: auth.tokenUrl, ...USER, clientId: CLIENT.id, clientSecret: CLIENT.secret, testUrl: auth.apiUrl }),
-		bad: () => ({ tokenUrl: auth.tokenUrl, username: USER.username, password: 'wrong-pw-6', clientId: CLIENT.id, clientSecret: CLIENT.secret, testUrl: auth.apiUrl }),
+		bad: () => ({
+			tokenUrl: auth.tokenUrl,
+			username: USER.username,
+			password: 'wrong-pw-6',
+			clientId: CLIENT.id,
+			clientSecret: CLIENT.secret,
+			testUrl: auth.apiUrl,
+		}),
 		badMessage: /invalid_grant: Invalid username or password\)\. Check the username and password/,
 		badSecret: 'wrong-pw-6',
 		url: () => auth.apiUrl,
@@ -112,7 +138,12 @@ const cases: Case[] = [
 		good: () => ({
 			tokenUrl: auth.customLoginUrl,
 			body: '{"user": "<user>", "pass": "<pass>"}',
-			privateValues: { values: [{ name: 'user', value: USER.username }, { name: 'pass', value: USER.password }] },
+			privateValues: {
+				values: [
+					{ name: 'user', value: USER.username },
+					{ name: 'pass', value: USER.password },
+				],
+			},
 			answerPath: 'data.session.key',
 			lifetimePath: 'data.session.ttl',
 			testUrl: auth.apiUrl,
@@ -120,7 +151,12 @@ const cases: Case[] = [
 		bad: () => ({
 			tokenUrl: auth.customLoginUrl,
 			body: '{"user": "<user>", "pass": "<pass>"}',
-			privateValues: { values: [{ name: 'user', value: USER.username }, { name: 'pass', value: 'wrong-pw-7' }] },
+			privateValues: {
+				values: [
+					{ name: 'user', value: USER.username },
+					{ name: 'pass', value: 'wrong-pw-7' },
+				],
+			},
 			answerPath: 'data.session.key',
 			testUrl: auth.apiUrl,
 		}),
@@ -130,7 +166,14 @@ const cases: Case[] = [
 	},
 	{
 		type: 'apiConnectorJwtBearerApi',
-		good: () => ({ mode: 'exchange', tokenUrl: auth.tokenUrl, issuer: 'robot@e2e.iam', algorithm: 'ES256', jwtPrivateKey: jwtKey.privateKey.export({ type: 'pkcs8', format: 'pem' }), testUrl: auth.apiUrl }),
+		good: () => ({
+			mode: 'exchange',
+			tokenUrl: auth.tokenUrl,
+			issuer: 'robot@e2e.iam',
+			algorithm: 'ES256',
+			jwtPrivateKey: jwtKey.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+			testUrl: auth.apiUrl,
+		}),
 		bad: () => ({
 			mode: 'exchange',
 			tokenUrl: auth.tokenUrl,
@@ -181,7 +224,9 @@ for (const c of cases) {
 		});
 
 		test('Configured API Call uses it', async () => {
-			const id = await n8n.createWorkflow(chain(`Call ${c.type}`, manualTrigger(), callNode({ url: c.url(), environment: 'live' }, credential)));
+			const id = await n8n.createWorkflow(
+				chain(`Call ${c.type}`, manualTrigger(), callNode({ url: c.url(), environment: 'live' }, credential)),
+			);
 			const run = await n8n.runWorkflowManually(id);
 			assert.equal(run.status, 'success', JSON.stringify(run.error ?? run.nodes.Call?.error));
 			assert.equal(run.nodes.Call.json.length, 1);
@@ -196,9 +241,19 @@ describe('tokens in a real n8n', () => {
 			const credential = await n8n.createCredential({
 				name: 'E2E token count',
 				type: 'apiConnectorPasswordGrantOAuth2Api',
-				data: { tokenUrl: server.tokenUrl, ...USER, clientId: CLIENT.id, clientSecret: CLIENT.secret, baseUrl: server.url, testUrl: '/api/me', scope: 'count' },
+				data: {
+					tokenUrl: server.tokenUrl,
+					...USER,
+					clientId: CLIENT.id,
+					clientSecret: CLIENT.secret,
+					baseUrl: server.url,
+					testUrl: '/api/me',
+					scope: 'count',
+				},
 			});
-			const id = await n8n.createWorkflow(chain('Token count', manualTrigger(), callNode({ url: '/api/me', options: { concurrency: 4 } }, credential)));
+			const id = await n8n.createWorkflow(
+				chain('Token count', manualTrigger(), callNode({ url: '/api/me', options: { concurrency: 4 } }, credential)),
+			);
 			// 20 items: the Manual Trigger gives one, so the node calls once per run; pagination off.
 			for (let run = 0; run < 3; run++) {
 				const result = await n8n.runWorkflowManually(id);

@@ -16,7 +16,9 @@ before(
 		result = await runHeadless();
 		console.log(`\n${result.table}\n`);
 		const t = result.timings;
-		console.log(`[demo] n8n start ${(t['n8n start'] / 1000).toFixed(1)} s, setup ${(t.setup / 1000).toFixed(1)} s, runs ${(t.runs / 1000).toFixed(1)} s`);
+		console.log(
+			`[demo] n8n start ${(t['n8n start'] / 1000).toFixed(1)} s, setup ${(t.setup / 1000).toFixed(1)} s, runs ${(t.runs / 1000).toFixed(1)} s`,
+		);
 	},
 	{ timeout: 20 * 60_000 },
 );

@@ -135,7 +135,11 @@ async function restMouse() {
 /** Closes n8n's toasts ("Workflow executed successfully"), which would cover the pictures. */
 async function closeToasts() {
 	for (const button of await page.locator('.el-notification__closeBtn').all()) await button.click().catch(() => {});
-	await page.locator('.el-notification').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => {});
+	await page
+		.locator('.el-notification')
+		.first()
+		.waitFor({ state: 'detached', timeout: 5_000 })
+		.catch(() => {});
 }
 
 /** GitHub's (and npm's) anchor of a Markdown heading. */
@@ -166,7 +170,9 @@ before(
 			const declared = new (require(file)[credential.className])();
 			declaredCredentials.set(declared.name, declared);
 		}
-		demo = await watch.time('demo start (npm pack, n8n, demo API, demo content)', () => startDemo({ log: (line) => console.log(`[demo] ${line}`) }));
+		demo = await watch.time('demo start (npm pack, n8n, demo API, demo content)', () =>
+			startDemo({ log: (line) => console.log(`[demo] ${line}`) }),
+		);
 		const types = (await (await editorFile('types/credentials.json')).json()) as CredentialTypeJson[];
 		credentialTypes = new Map(types.map((type) => [type.name, type]));
 		nodeTypes = (await (await editorFile('types/nodes.json')).json()) as NodeTypeJson[];
@@ -183,7 +189,7 @@ after(async () => {
 });
 
 describe('nodes', () => {
-	test('the nodes\' light and dark icons answer 200 with SVG', async () => {
+	test("the nodes' light and dark icons answer 200 with SVG", async () => {
 		for (const node of NODES) {
 			const type = nodeTypes.find((t) => t.name === node.type);
 			assert.ok(type, `${node.type} is not in /types/nodes.json`);
@@ -261,7 +267,7 @@ describe('nodes', () => {
 				const panel = page.getByTestId('node-creator');
 				await panel.getByText('Node details', { exact: true }).waitFor();
 				await panel.getByText(actions[0], { exact: true }).waitFor();
-				assert.ok((await panel.innerText()).includes(type.description), 'the details show the node\'s description');
+				assert.ok((await panel.innerText()).includes(type.description), "the details show the node's description");
 				const shown = (await panel.getByTestId('node-creator-item-name').allInnerTexts()).map((text) => text.trim());
 				assert.deepEqual(shown.filter((text) => actions.includes(text)).sort(), actions, `actions shown: ${shown.join(', ')}`);
 				const icon = panel.locator(`img[src="/${lightIcon(type.iconUrl)}"]`).first();
@@ -374,106 +380,124 @@ describe('credential forms', () => {
 	const anchors = readmeAnchors();
 	const summary: string[] = [];
 	after(() => {
-		if (summary.length) console.log(`[e2e] credential forms (* required, (secret) masked, [n8n] not declared by the package):\n${summary.join('\n')}`);
+		if (summary.length)
+			console.log(`[e2e] credential forms (* required, (secret) masked, [n8n] not declared by the package):\n${summary.join('\n')}`);
 	});
 
 	for (const credential of CREDENTIALS) {
-		test(`${credential.type}: the create form shows its fields, masks its secrets, links its README section`, { timeout: 120_000 }, async () => {
-			const type = credentialTypes.get(credential.type);
-			assert.ok(type, `${credential.type} is not in /types/credentials.json`);
-			const declared = declaredCredentials.get(credential.type);
-			assert.ok(declared, `dist/credentials/${credential.className}.credentials.js does not declare ${credential.type}`);
-			assert.equal(declared.displayName, type.displayName);
-			const expected = expectedFields(credential.type, new Set(declared.properties.map((p) => p.name)));
+		test(
+			`${credential.type}: the create form shows its fields, masks its secrets, links its README section`,
+			{ timeout: 120_000 },
+			async () => {
+				const type = credentialTypes.get(credential.type);
+				assert.ok(type, `${credential.type} is not in /types/credentials.json`);
+				const declared = declaredCredentials.get(credential.type);
+				assert.ok(declared, `dist/credentials/${credential.className}.credentials.js does not declare ${credential.type}`);
+				assert.equal(declared.displayName, type.displayName);
+				const expected = expectedFields(credential.type, new Set(declared.properties.map((p) => p.name)));
 
-			await watch.time(`credential form: ${credential.type}`, () =>
-				withFailureScreenshot(page, `credential-form-${credential.type}`, async () => {
-					const modal = await openNewCredential(type.displayName);
-					const fields = await renderedFields();
-					const named = fields.filter((f) => f.name !== null);
+				await watch.time(`credential form: ${credential.type}`, () =>
+					withFailureScreenshot(page, `credential-form-${credential.type}`, async () => {
+						const modal = await openNewCredential(type.displayName);
+						const fields = await renderedFields();
+						const named = fields.filter((f) => f.name !== null);
 
-					// The fields, in order, by their labels; notices by their text.
-					assert.deepEqual(
-						named.map((f) => `${f.name}: ${f.label}`),
-						expected.filter((f) => f.type !== 'notice').map((f) => `${f.name}: ${f.label}`),
-					);
-					const notices = fields.filter((f) => f.name === null).map((f) => f.text);
-					assert.deepEqual(notices, expected.filter((f) => f.type === 'notice').map((f) => f.label));
-					for (const field of expected.filter((f) => f.type !== 'notice')) {
-						const shown = named.find((f) => f.name === field.name)!;
-						assert.equal(shown.required, field.required, `${field.label}: required mark`);
-						if (field.secret) {
-							assert.ok(shown.inputs > 0 && shown.masked === shown.inputs, `${field.label} is a secret: it must be masked (${shown.masked} of ${shown.inputs} inputs are)`);
-						} else {
-							assert.equal(shown.masked, 0, `${field.label} is no secret: it must not be masked`);
+						// The fields, in order, by their labels; notices by their text.
+						assert.deepEqual(
+							named.map((f) => `${f.name}: ${f.label}`),
+							expected.filter((f) => f.type !== 'notice').map((f) => `${f.name}: ${f.label}`),
+						);
+						const notices = fields.filter((f) => f.name === null).map((f) => f.text);
+						assert.deepEqual(
+							notices,
+							expected.filter((f) => f.type === 'notice').map((f) => f.label),
+						);
+						for (const field of expected.filter((f) => f.type !== 'notice')) {
+							const shown = named.find((f) => f.name === field.name)!;
+							assert.equal(shown.required, field.required, `${field.label}: required mark`);
+							if (field.secret) {
+								assert.ok(
+									shown.inputs > 0 && shown.masked === shown.inputs,
+									`${field.label} is a secret: it must be masked (${shown.masked} of ${shown.inputs} inputs are)`,
+								);
+							} else {
+								assert.equal(shown.masked, 0, `${field.label} is no secret: it must not be masked`);
+							}
 						}
-					}
 
-					// The docs link: the credential's README section on npm.
-					const docs = modal.getByTestId('node-credentials-config-container').getByRole('link', { name: 'docs', exact: true });
-					const href = await docs.getAttribute('href');
-					assert.equal(href, type.documentationUrl);
-					assert.ok(href?.startsWith(DOCS_PREFIX), `docs link ${href}`);
-					const anchor = href.slice(DOCS_PREFIX.length);
-					assert.ok(anchors.has(anchor), `docs link #${anchor}: README.md has no such heading`);
+						// The docs link: the credential's README section on npm.
+						const docs = modal.getByTestId('node-credentials-config-container').getByRole('link', { name: 'docs', exact: true });
+						const href = await docs.getAttribute('href');
+						assert.equal(href, type.documentationUrl);
+						assert.ok(href?.startsWith(DOCS_PREFIX), `docs link ${href}`);
+						const anchor = href.slice(DOCS_PREFIX.length);
+						assert.ok(anchors.has(anchor), `docs link #${anchor}: README.md has no such heading`);
 
-					// The icon in the modal's header.
-					const icon = modal.locator(`img[src="/${lightIcon(type.iconUrl)}"]`).first();
-					assert.ok((await imageWidth(icon)) > 0, 'the credential icon is a broken image');
-					for (const [theme, url] of Object.entries(type.iconUrl as object) as [string, string][]) {
-						const response = await editorFile(url);
-						assert.equal(response.status, 200, `${theme} icon ${url}`);
-						assert.match(response.headers.get('content-type') ?? '', /^image\/svg\+xml/, `${theme} icon ${url}`);
-					}
+						// The icon in the modal's header.
+						const icon = modal.locator(`img[src="/${lightIcon(type.iconUrl)}"]`).first();
+						assert.ok((await imageWidth(icon)) > 0, 'the credential icon is a broken image');
+						for (const [theme, url] of Object.entries(type.iconUrl as object) as [string, string][]) {
+							const response = await editorFile(url);
+							assert.equal(response.status, 200, `${theme} icon ${url}`);
+							assert.match(response.headers.get('content-type') ?? '', /^image\/svg\+xml/, `${theme} icon ${url}`);
+						}
 
-					// Authorization code: n8n's own OAuth2 block, with the callback URL to register.
-					if (type.extends?.includes('oAuth2Api')) {
-						const config = modal.getByTestId('node-credentials-config-container');
-						await config.getByText('OAuth Redirect URL', { exact: true }).waitFor();
-						assert.ok((await config.innerText()).includes(`${demo.n8n.baseUrl}/rest/oauth2-credential/callback`), 'the OAuth redirect URL is shown');
-					}
-
-					const defaultName = (await modal.getByTestId('credential-name').getAttribute('title')) ?? '';
-					await restMouse();
-					const top = await screenshot(page, `credential-form-${credential.type}`);
-					if (credential.type === 'apiConnectorHeaderKeyApi') toDocs(top, 'credential-form.png');
-					// The rest of a long form, a screen at a time (artifacts): -2, -3 ...
-					const last = modal.getByTestId('credential-connection-parameter').last();
-					for (let part = 2; part <= 6; part++) {
-						const box = await last.boundingBox();
-						if (box && box.y + box.height <= VIEWPORT.height - 60) break;
-						await page.mouse.move(VIEWPORT.width / 2, VIEWPORT.height / 2);
-						await page.mouse.wheel(0, VIEWPORT.height - 300);
-						await page.waitForTimeout(300); // the wheel scrolls smoothly
-						await restMouse();
-						await screenshot(page, `credential-form-${credential.type}-${part}`);
-					}
-
-					// Secrets inside lists (Self-handled pairs, OpenAI extra headers, private values):
-					// add one entry and look at its inputs.
-					for (const field of expected.filter((f) => f.type === 'fixedCollection')) {
-						const values = (field.property.options ?? []).flatMap((o) => ('values' in o ? (o.values as INodeProperties[]) : []));
-						if (!values.some((v) => v.typeOptions?.password)) continue;
-						const form = modal.getByTestId('credential-connection-parameter').filter({ has: page.getByTestId(field.name) });
-						await form.getByRole('button', { name: field.property.placeholder ?? 'Add', exact: true }).click();
-						for (const value of values) {
-							const input = form.getByTestId(`parameter-input-${value.name}`).getByTestId('parameter-input-field');
-							const masked = await input.evaluate(
-								(e: DomElement) => e.type === 'password' || !['', 'none'].includes(getComputedStyle(e).getPropertyValue('-webkit-text-security')),
+						// Authorization code: n8n's own OAuth2 block, with the callback URL to register.
+						if (type.extends?.includes('oAuth2Api')) {
+							const config = modal.getByTestId('node-credentials-config-container');
+							await config.getByText('OAuth Redirect URL', { exact: true }).waitFor();
+							assert.ok(
+								(await config.innerText()).includes(`${demo.n8n.baseUrl}/rest/oauth2-credential/callback`),
+								'the OAuth redirect URL is shown',
 							);
-							assert.equal(masked, value.typeOptions?.password === true, `${field.label} → ${value.displayName}: masked`);
 						}
-					}
 
-					summary.push(
-						`  ${type.displayName} (default name "${defaultName}"):\n    ` +
-							expected
-								.map((f) => `${f.type === 'notice' ? '(notice)' : f.label}${f.required ? '*' : ''}${f.secret ? ' (secret)' : ''}${f.own ? '' : ' [n8n]'}`)
-								.join(', '),
-					);
-				}),
-			);
-		});
+						const defaultName = (await modal.getByTestId('credential-name').getAttribute('title')) ?? '';
+						await restMouse();
+						const top = await screenshot(page, `credential-form-${credential.type}`);
+						if (credential.type === 'apiConnectorHeaderKeyApi') toDocs(top, 'credential-form.png');
+						// The rest of a long form, a screen at a time (artifacts): -2, -3 ...
+						const last = modal.getByTestId('credential-connection-parameter').last();
+						for (let part = 2; part <= 6; part++) {
+							const box = await last.boundingBox();
+							if (box && box.y + box.height <= VIEWPORT.height - 60) break;
+							await page.mouse.move(VIEWPORT.width / 2, VIEWPORT.height / 2);
+							await page.mouse.wheel(0, VIEWPORT.height - 300);
+							await page.waitForTimeout(300); // the wheel scrolls smoothly
+							await restMouse();
+							await screenshot(page, `credential-form-${credential.type}-${part}`);
+						}
+
+						// Secrets inside lists (Self-handled pairs, OpenAI extra headers, private values):
+						// add one entry and look at its inputs.
+						for (const field of expected.filter((f) => f.type === 'fixedCollection')) {
+							const values = (field.property.options ?? []).flatMap((o) => ('values' in o ? (o.values as INodeProperties[]) : []));
+							if (!values.some((v) => v.typeOptions?.password)) continue;
+							const form = modal.getByTestId('credential-connection-parameter').filter({ has: page.getByTestId(field.name) });
+							await form.getByRole('button', { name: field.property.placeholder ?? 'Add', exact: true }).click();
+							for (const value of values) {
+								const input = form.getByTestId(`parameter-input-${value.name}`).getByTestId('parameter-input-field');
+								const masked = await input.evaluate(
+									(e: DomElement) =>
+										e.type === 'password' || !['', 'none'].includes(getComputedStyle(e).getPropertyValue('-webkit-text-security')),
+								);
+								assert.equal(masked, value.typeOptions?.password === true, `${field.label} → ${value.displayName}: masked`);
+							}
+						}
+
+						summary.push(
+							`  ${type.displayName} (default name "${defaultName}"):\n    ` +
+								expected
+									.map(
+										(f) =>
+											`${f.type === 'notice' ? '(notice)' : f.label}${f.required ? '*' : ''}${f.secret ? ' (secret)' : ''}${f.own ? '' : ' [n8n]'}`,
+									)
+									.join(', '),
+						);
+					}),
+				);
+			},
+		);
 	}
 });
 
@@ -535,12 +559,16 @@ describe('demo workflows run from the editor', () => {
 				assert.equal(execution.status, 'success', JSON.stringify(execution.error ?? execution.nodes));
 				assert.equal(execution.mode, 'manual');
 				const [answer] = execution.nodes['Call the Demo API'].json;
-				assert.deepEqual({ ok: answer?.ok, method: answer?.method, via: answer?.via, key: answer?.key }, { ok: true, method: 'Header key', via: 'X-API-Key header', key: 'development' });
+				assert.deepEqual(
+					{ ok: answer?.ok, method: answer?.method, via: answer?.via, key: answer?.key },
+					{ ok: true, method: 'Header key', via: 'X-API-Key header', key: 'development' },
+				);
 
 				const output = await openOutput(node);
 				await output.getByText('The demo API accepted the call').waitFor();
 				const text = await output.innerText();
-				for (const value of ['X-API-Key header', 'development', answer.at]) assert.ok(text.includes(value), `the output panel shows ${value}`);
+				for (const value of ['X-API-Key header', 'development', answer.at])
+					assert.ok(text.includes(value), `the output panel shows ${value}`);
 				assert.match(text, /1 item/);
 				const picture = await screenshot(page, 'configured-api-call-run');
 				toDocs(picture, 'configured-api-call.png');

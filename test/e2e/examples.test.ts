@@ -20,7 +20,11 @@ describe('examples', () => {
 	test('one file per authentication method, each exactly what npm run examples writes', () => {
 		assert.deepEqual(readdirSync(folder).sort(), METHODS.map(exampleFile).sort());
 		for (const method of METHODS) {
-			assert.deepEqual(JSON.parse(readFileSync(join(folder, exampleFile(method)), 'utf8')), JSON.parse(JSON.stringify(exampleFor(method))), `${exampleFile(method)}: run npm run examples`);
+			assert.deepEqual(
+				JSON.parse(readFileSync(join(folder, exampleFile(method)), 'utf8')),
+				JSON.parse(JSON.stringify(exampleFor(method))),
+				`${exampleFile(method)}: run npm run examples`,
+			);
 		}
 	});
 
@@ -30,7 +34,10 @@ describe('examples', () => {
 			const file = join(folder, exampleFile(method));
 			const name = exampleFor(method).name;
 			await n8n.importWorkflows(file);
-			const found = await n8n.rest<Array<{ id: string; name: string }>>('GET', `/workflows?filter=${encodeURIComponent(JSON.stringify({ name }))}`);
+			const found = await n8n.rest<Array<{ id: string; name: string }>>(
+				'GET',
+				`/workflows?filter=${encodeURIComponent(JSON.stringify({ name }))}`,
+			);
 			const imported = found.find((w) => w.name === name);
 			assert.ok(imported, `${name} is in n8n after the import`);
 			// What the user does next: open the node and pick their credential.
@@ -41,7 +48,11 @@ describe('examples', () => {
 			for (const node of workflow.nodes as Array<{ credentials?: Record<string, unknown> }>) {
 				if (node.credentials?.[method.type]) node.credentials[method.type] = { id: entry.credential.id, name: entry.credential.name };
 			}
-			await n8n.rest('PATCH', `/workflows/${imported.id}?forceSave=true`, { nodes: workflow.nodes, connections: workflow.connections, versionId: workflow.versionId });
+			await n8n.rest('PATCH', `/workflows/${imported.id}?forceSave=true`, {
+				nodes: workflow.nodes,
+				connections: workflow.connections,
+				versionId: workflow.versionId,
+			});
 			const run = await n8n.runWorkflowManually(imported.id);
 			const failed = Object.values(run.nodes).find((node) => node.error)?.error;
 			assert.equal(run.status, 'success', JSON.stringify(failed ?? run.error));

@@ -72,11 +72,18 @@ async function installN8n(version: string): Promise<string> {
 		const marker = readMarker(markerFile);
 		if (!marker || marker.version !== version || !existsSync(bin)) {
 			// No marker means nothing or an interrupted install: start over.
-			console.log(`[e2e] n8n ${version}: installing into ${dir} (2.9 GB: about 4 minutes on an idle machine, up to 20 on a busy one; log: ${logFile})`);
+			console.log(
+				`[e2e] n8n ${version}: installing into ${dir} (2.9 GB: about 4 minutes on an idle machine, up to 20 on a busy one; log: ${logFile})`,
+			);
 			rmSync(dir, { recursive: true, force: true });
 			mkdirSync(dir, { recursive: true });
 			// n8n pins xlsx as a tarball URL outside the registry; this fork on the registry is the same code.
-			const manifest = { name: 'n8n-e2e-cache', private: true, dependencies: { n8n: version }, overrides: { xlsx: 'npm:@e965/xlsx@0.20.3' } };
+			const manifest = {
+				name: 'n8n-e2e-cache',
+				private: true,
+				dependencies: { n8n: version },
+				overrides: { xlsx: 'npm:@e965/xlsx@0.20.3' },
+			};
 			writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 			const step = performance.now();
 			// Install scripts off: several try to download binaries (Kafka, prebuilds) and fail offline.
@@ -145,7 +152,9 @@ function isAlive(pid: number): boolean {
 
 /** `npm pack` of the package (build it first) into a fresh temp folder; returns the tarball path. */
 export function packPackage(): string {
-	const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { n8n?: { credentials?: string[]; nodes?: string[] } };
+	const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+		n8n?: { credentials?: string[]; nodes?: string[] };
+	};
 	const declared = [...(manifest.n8n?.credentials ?? []), ...(manifest.n8n?.nodes ?? [])];
 	const missing = declared.filter((file) => !existsSync(join(repoRoot, file)));
 	if (missing.length) throw new Error(`Build the package first (npm run build): missing ${missing.join(', ')}`);

@@ -31,7 +31,10 @@ before(
 				},
 			},
 		});
-		auth = await startOAuth2Server({ clients: [{ id: 'load', secret: 'load-secret' }], users: [{ username: 'load', password: 'load-pass' }] });
+		auth = await startOAuth2Server({
+			clients: [{ id: 'load', secret: 'load-secret' }],
+			users: [{ username: 'load', password: 'load-pass' }],
+		});
 		await ensureN8n();
 		n8n = await startN8n({ tarball: packPackage(), env: { N8N_CUSTOM_EXTENSIONS: benchNodes, N8N_LOG_LEVEL: 'info' } });
 	},
@@ -43,8 +46,18 @@ after(async () => {
 });
 
 test('10,000 items, 10% failing, continue on fail: 10,000 output items, each failure paired', { timeout: 10 * 60_000 }, async () => {
-	const items = { id: 'items', name: 'Items', type: 'CUSTOM.benchItems', typeVersion: 1, position: [200, 0], parameters: { count: 10_000 } };
-	const call = { ...callNode({ url: `=${api.url}/api/maybe?n={{ $json.n }}`, options: { concurrency: 8 } }), onError: 'continueRegularOutput' };
+	const items = {
+		id: 'items',
+		name: 'Items',
+		type: 'CUSTOM.benchItems',
+		typeVersion: 1,
+		position: [200, 0],
+		parameters: { count: 10_000 },
+	};
+	const call = {
+		...callNode({ url: `=${api.url}/api/maybe?n={{ $json.n }}`, options: { concurrency: 8 } }),
+		onError: 'continueRegularOutput',
+	};
 	const id = await n8n.createWorkflow(chain('10k items', manualTrigger(), items, call));
 	const before = memory(n8n.pid);
 	const started = Date.now();
@@ -52,7 +65,10 @@ test('10,000 items, 10% failing, continue on fail: 10,000 output items, each fai
 	const seconds = (Date.now() - started) / 1000;
 	const after = memory(n8n.pid);
 	assert.equal(run.status, 'success', JSON.stringify(run.error));
-	const output = run.raw.data.resultData.runData.Call[0].data.main[0] as Array<{ json: { n?: number; error?: string }; pairedItem: { item: number } }>;
+	const output = run.raw.data.resultData.runData.Call[0].data.main[0] as Array<{
+		json: { n?: number; error?: string };
+		pairedItem: { item: number };
+	}>;
 	assert.equal(output.length, 10_000);
 	const failed = output.filter((item) => item.json.error);
 	assert.equal(failed.length, 1_000);
@@ -60,23 +76,46 @@ test('10,000 items, 10% failing, continue on fail: 10,000 output items, each fai
 		assert.equal(item.pairedItem.item % 10, 3);
 		assert.match(item.json.error as string, /answered HTTP 500/);
 	}
-	assert.deepEqual(output.map((item) => item.pairedItem.item), Array.from({ length: 10_000 }, (_, n) => n));
-	assert.deepEqual(output.filter((item) => !item.json.error).map((item) => item.json.n), Array.from({ length: 10_000 }, (_, n) => n).filter((n) => n % 10 !== 3));
-	console.log(`[load] 10,000 items in ${seconds.toFixed(1)} s; n8n resident memory ${before.currentMb} MB before, peak ${after.peakMb} MB (peak before: ${before.peakMb} MB)`);
+	assert.deepEqual(
+		output.map((item) => item.pairedItem.item),
+		Array.from({ length: 10_000 }, (_, n) => n),
+	);
+	assert.deepEqual(
+		output.filter((item) => !item.json.error).map((item) => item.json.n),
+		Array.from({ length: 10_000 }, (_, n) => n).filter((n) => n % 10 !== 3),
+	);
+	console.log(
+		`[load] 10,000 items in ${seconds.toFixed(1)} s; n8n resident memory ${before.currentMb} MB before, peak ${after.peakMb} MB (peak before: ${before.peakMb} MB)`,
+	);
 });
 
-test('20 parallel executions sharing a token credential with no token: one token request, no failure', { timeout: 5 * 60_000 }, async () => {
-	const credential = await n8n.createCredential({
-		name: 'Load token',
-		type: 'apiConnectorPasswordGrantOAuth2Api',
-		data: { tokenUrl: auth.tokenUrl, username: 'load', password: 'load-pass', clientId: 'load', clientSecret: 'load-secret', baseUrl: auth.url, testUrl: '/api/me' },
-	});
-	const path = 'parallel-token';
-	const id = await n8n.createWorkflow(chain('20 parallel', webhookTrigger(path), callNode({ url: '/api/me' }, credential)));
-	await n8n.activateWorkflow(id);
-	const responses = await Promise.all(Array.from({ length: 20 }, async () => await n8n.callWebhook(path, { body: {} })));
-	assert.deepEqual(responses.map((response) => response.status), Array(20).fill(200));
-	assert.equal(auth.counts.total, 1, `token requests: ${auth.counts.total}`);
-	assert.equal(auth.counts.api, 20);
-	console.log(`[load] 20 parallel executions: ${auth.counts.total} token request(s), ${auth.counts.api} API calls`);
-});
+test(
+	'20 parallel executions sharing a token credential with no token: one token request, no failure',
+	{ timeout: 5 * 60_000 },
+	async () => {
+		const credential = await n8n.createCredential({
+			name: 'Load token',
+			type: 'apiConnectorPasswordGrantOAuth2Api',
+			data: {
+				tokenUrl: auth.tokenUrl,
+				username: 'load',
+				password: 'load-pass',
+				clientId: 'load',
+				clientSecret: 'load-secret',
+				baseUrl: auth.url,
+				testUrl: '/api/me',
+			},
+		});
+		const path = 'parallel-token';
+		const id = await n8n.createWorkflow(chain('20 parallel', webhookTrigger(path), callNode({ url: '/api/me' }, credential)));
+		await n8n.activateWorkflow(id);
+		const responses = await Promise.all(Array.from({ length: 20 }, async () => await n8n.callWebhook(path, { body: {} })));
+		assert.deepEqual(
+			responses.map((response) => response.status),
+			Array(20).fill(200),
+		);
+		assert.equal(auth.counts.total, 1, `token requests: ${auth.counts.total}`);
+		assert.equal(auth.counts.api, 20);
+		console.log(`[load] 20 parallel executions: ${auth.counts.total} token request(s), ${auth.counts.api} API calls`);
+	},
+);

@@ -114,7 +114,10 @@ describe('n8n end to end', () => {
 		assert.equal(calls.length, 1);
 		assert.equal(calls[0].headers.authorization, `Bearer ${GOOD_KEY}`);
 		const listed = await n8n.listExecutions(id);
-		assert.deepEqual(listed.map((e) => [e.id, e.mode, e.status]), [[run.id, 'manual', 'success']]);
+		assert.deepEqual(
+			listed.map((e) => [e.id, e.mode, e.status]),
+			[[run.id, 'manual', 'success']],
+		);
 	});
 
 	it('answers a webhook of an active workflow with the API response', async () => {

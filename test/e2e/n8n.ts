@@ -133,13 +133,22 @@ export interface N8nInstance {
 	credentialTypes(): Promise<{ name: string; displayName: string; [key: string]: unknown }[]>;
 	createCredential(credential: { name: string; type: string; data: Record<string, unknown> }): Promise<Credential>;
 	testCredential(credential: { id?: string; name?: string; type?: string; data?: Record<string, unknown> }): Promise<CredentialTestResult>;
-	createWorkflow(workflow: { name: string; nodes: unknown[]; connections: unknown; settings?: unknown; [key: string]: unknown }): Promise<string>;
+	createWorkflow(workflow: {
+		name: string;
+		nodes: unknown[];
+		connections: unknown;
+		settings?: unknown;
+		[key: string]: unknown;
+	}): Promise<string>;
 	/** Publishes the workflow and waits until its triggers (webhooks) are live. */
 	activateWorkflow(id: string, timeoutMs?: number): Promise<void>;
 	runWorkflowManually(id: string, options?: { triggerNode?: string; timeoutMs?: number }): Promise<ExecutionResult>;
 	/** Like runWorkflowManually, but returns the execution id at once (to Stop it, or watch it run). */
 	startWorkflowManually(id: string, options?: { triggerNode?: string }): Promise<string>;
-	callWebhook(path: string, request?: { method?: string; body?: unknown; query?: Record<string, string>; headers?: Record<string, string> }): Promise<WebhookResponse>;
+	callWebhook(
+		path: string,
+		request?: { method?: string; body?: unknown; query?: Record<string, string>; headers?: Record<string, string> },
+	): Promise<WebhookResponse>;
 	getExecution(id: string): Promise<ExecutionResult>;
 	/** Polls until the execution is no longer new/running (success, error, canceled, crashed, waiting). */
 	waitForExecution(id: string, timeoutMs?: number): Promise<ExecutionResult>;
@@ -284,7 +293,12 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance | N8n
 	step = performance.now();
 	const logFd = openSync(logFile, 'a');
 	// Own process group, so that stop() also reaches the task runner n8n spawns.
-	const child = spawn(process.execPath, [bin, worker ? 'worker' : 'start'], { cwd: userFolder, env, stdio: ['ignore', logFd, logFd], detached: true });
+	const child = spawn(process.execPath, [bin, worker ? 'worker' : 'start'], {
+		cwd: userFolder,
+		env,
+		stdio: ['ignore', logFd, logFd],
+		detached: true,
+	});
 	closeSync(logFd);
 	child.unref(); // a forgotten stop() must not keep the tests alive; the exit hook kills it
 	const entry = { child, root: keep ? undefined : root };
@@ -311,7 +325,8 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance | N8n
 	const deadline = Date.now() + (options.startTimeoutMs ?? 180_000);
 	const waitFor = async (what: string, ready: () => Promise<boolean>) => {
 		while (!(await ready().catch(() => false))) {
-			if (child.exitCode !== null || child.signalCode !== null) await failStart(`it exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}`);
+			if (child.exitCode !== null || child.signalCode !== null)
+				await failStart(`it exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}`);
 			if (Date.now() > deadline) await failStart(`no ${what} after ${seconds(step)}`);
 			await sleep(250);
 		}
@@ -415,7 +430,9 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance | N8n
 		if (!trigger) throw new Error(`Workflow ${id} has no trigger node to start from`);
 		const started = await rest('POST', `/workflows/${id}/run`, { workflowId: id, triggerToStartFrom: { name: trigger } });
 		if (!started?.executionId) {
-			throw new Error(`Workflow ${id} did not start an execution from "${trigger}": ${JSON.stringify(started)} (webhook triggers wait for a test call; use a Manual Trigger)`);
+			throw new Error(
+				`Workflow ${id} did not start an execution from "${trigger}": ${JSON.stringify(started)} (webhook triggers wait for a test call; use a Manual Trigger)`,
+			);
 		}
 		return String(started.executionId);
 	};

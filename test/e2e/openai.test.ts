@@ -18,14 +18,27 @@ const WRONG_KEY = 'sk-proj-e2eWrongKey00000000000000000000000000000Wx77';
 
 const watch = new Stopwatch('openai.test.ts');
 
-const manualTrigger = () => ({ id: randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} });
+const manualTrigger = () => ({
+	id: randomUUID(),
+	name: 'Start',
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+});
 const connect = (from: string, to: string) => ({ [from]: { main: [[{ node: to, type: 'main', index: 0 }]] } });
 
 describe('OpenAI credential and node in a real n8n', () => {
 	let n8n: N8nInstance;
 	let openai: OpenAiServer;
 	let credential: { id: string; name: string };
-	const data = (extra: Record<string, unknown> = {}) => ({ apiKey: OPENAI_KEYS.all, organizationId: RIG_ORG, projectId: RIG_PROJECT, baseUrl: openai.baseUrl, ...extra });
+	const data = (extra: Record<string, unknown> = {}) => ({
+		apiKey: OPENAI_KEYS.all,
+		organizationId: RIG_ORG,
+		projectId: RIG_PROJECT,
+		baseUrl: openai.baseUrl,
+		...extra,
+	});
 
 	before(
 		async () => {
@@ -133,7 +146,14 @@ describe('OpenAI credential and node in a real n8n', () => {
 					type: `${PACKAGE}.openAiModels`,
 					typeVersion: 1,
 					position: [220, 0],
-					parameters: { resource: 'model', operation: 'list', returnAll: true, filters: { owner: 'fineTuned' }, sort: 'newest', options: { includeMetadata: true } },
+					parameters: {
+						resource: 'model',
+						operation: 'list',
+						returnAll: true,
+						filters: { owner: 'fineTuned' },
+						sort: 'newest',
+						options: { includeMetadata: true },
+					},
 					credentials: { [TYPE]: credential },
 				},
 			],
@@ -143,7 +163,10 @@ describe('OpenAI credential and node in a real n8n', () => {
 		const run = await watch.time('workflow run: OpenAI Models list', () => n8n.runWorkflowManually(id));
 		assert.equal(run.status, 'success', JSON.stringify(run.error ?? run.nodes.Models?.error));
 		const models = run.nodes.Models.json;
-		assert.deepEqual(models.map((m) => m.id), ['ft:gpt-4o-mini-2024-07-18:rig-org:support-bot:AbC123xy', 'ft:gpt-3.5-turbo-0125:rig-org:faq:Xy12Ab34']);
+		assert.deepEqual(
+			models.map((m) => m.id),
+			['ft:gpt-4o-mini-2024-07-18:rig-org:support-bot:AbC123xy', 'ft:gpt-3.5-turbo-0125:rig-org:faq:Xy12Ab34'],
+		);
 		assert.equal(models[0].responseMetadata.requestId, openai.requests[0].requestId);
 		assert.equal(openai.requests.length, 1, 'the key check does not run on normal calls');
 		assert.equal(openai.requests[0].headers.authorization, `Bearer ${OPENAI_KEYS.all}`);
@@ -161,7 +184,11 @@ describe('OpenAI credential and node in a real n8n', () => {
 			parameters: { url: `${openai.baseUrl}/models`, authentication: 'predefinedCredentialType', nodeCredentialType: TYPE, options: {} },
 			credentials: { [TYPE]: cred },
 		});
-		const id = await n8n.createWorkflow({ name: 'E2E OpenAI HTTP Request', nodes: [manualTrigger(), httpRequest(credential)], connections: connect('Start', 'HTTP Request') });
+		const id = await n8n.createWorkflow({
+			name: 'E2E OpenAI HTTP Request',
+			nodes: [manualTrigger(), httpRequest(credential)],
+			connections: connect('Start', 'HTTP Request'),
+		});
 		openai.requests.length = 0;
 		const run = await watch.time('workflow run: HTTP Request node', () => n8n.runWorkflowManually(id));
 		assert.equal(run.status, 'success', JSON.stringify(run.error ?? run.nodes['HTTP Request']?.error));
@@ -172,7 +199,11 @@ describe('OpenAI credential and node in a real n8n', () => {
 
 		// A 401 makes n8n run the key check once; its message replaces the bare "Unauthorized".
 		const wrong = await n8n.createCredential({ name: 'E2E OpenAI wrong key', type: TYPE, data: data({ apiKey: WRONG_KEY }) });
-		const failing = await n8n.createWorkflow({ name: 'E2E OpenAI HTTP Request 401', nodes: [manualTrigger(), httpRequest(wrong)], connections: connect('Start', 'HTTP Request') });
+		const failing = await n8n.createWorkflow({
+			name: 'E2E OpenAI HTTP Request 401',
+			nodes: [manualTrigger(), httpRequest(wrong)],
+			connections: connect('Start', 'HTTP Request'),
+		});
 		const refused = await watch.time('workflow run: HTTP Request node, wrong key', () => n8n.runWorkflowManually(failing));
 		assert.equal(refused.status, 'error');
 		const error = refused.nodes['HTTP Request'].error;

@@ -20,11 +20,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 /** Runs a command to completion, its output appended to `logFile`; throws with the log's tail. */
-export async function run(
-	cmd: string,
-	args: string[],
-	options: { cwd: string; logFile: string; env?: NodeJS.ProcessEnv },
-): Promise<void> {
+export async function run(cmd: string, args: string[], options: { cwd: string; logFile: string; env?: NodeJS.ProcessEnv }): Promise<void> {
 	const log = createWriteStream(options.logFile, { flags: 'a' });
 	log.write(`\n$ ${cmd} ${args.join(' ')}  (in ${options.cwd})\n`);
 	const child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -13,7 +13,16 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { makePki, sendJson, startApiServer, startOAuth2Server, type ApiServer, type OAuth2Server, type Pki, type RecordedRequest } from '../rig/index.ts';
+import {
+	makePki,
+	sendJson,
+	startApiServer,
+	startOAuth2Server,
+	type ApiServer,
+	type OAuth2Server,
+	type Pki,
+	type RecordedRequest,
+} from '../rig/index.ts';
 import { OPENAI_KEYS, startOpenAiServer, type OpenAiServer } from '../rig/openaiServer.ts';
 import { ensureN8n, packPackage, startN8n, type ExecutionResult, type N8nInstance } from './n8n.ts';
 import { Canaries, describeFindings } from './secrets/canaries.ts';
@@ -94,7 +103,13 @@ const first = (value: string | string[] | undefined) => (Array.isArray(value) ? 
 
 /** What an API that quotes the request in its error answer says. */
 const echoOf = (r: RecordedRequest) =>
-	[r.headers.authorization, r.headers['x-api-key'], r.headers['x-app-token'], ...Object.values(r.query).flat(), r.rawBody.length ? r.rawBody.toString('utf8') : undefined]
+	[
+		r.headers.authorization,
+		r.headers['x-api-key'],
+		r.headers['x-app-token'],
+		...Object.values(r.query).flat(),
+		r.rawBody.length ? r.rawBody.toString('utf8') : undefined,
+	]
 		.filter(Boolean)
 		.join(' | ');
 
@@ -135,7 +150,8 @@ function echoTokenEndpoint(request: { method: string; url: string; headers: Reco
 	const fields = raw.split('&').filter((pair) => /^(password|client_secret|assertion|refresh_token)=/.test(pair));
 	const authorization = request.headers.authorization ? `authorization ${String(request.headers.authorization)}` : '';
 	const said = [authorization, ...fields].filter(Boolean).join(' ') || raw;
-	if (request.url.startsWith('/echo/token')) return { status: 400, body: { error: 'invalid_request', error_description: `unexpected ${said}` } };
+	if (request.url.startsWith('/echo/token'))
+		return { status: 400, body: { error: 'invalid_request', error_description: `unexpected ${said}` } };
 	if (request.url.startsWith('/echo/custom')) return { status: 401, body: { message: `bad login ${said}` } };
 	if (request.url.startsWith('/echo/text')) return { status: 200, body: `got ${said}` };
 	return undefined;
@@ -157,13 +173,19 @@ function record(place: string, value: unknown): void {
 
 /** Every way n8n keeps an execution: the REST text (flatted, as stored) and each node's output and error. */
 async function recordExecution(label: string, result: ExecutionResult): Promise<void> {
-	record(`${label}: execution ${result.id} as the REST API returns it (flatted, as stored)`, await n8n.rest('GET', `/executions/${result.id}`));
+	record(
+		`${label}: execution ${result.id} as the REST API returns it (flatted, as stored)`,
+		await n8n.rest('GET', `/executions/${result.id}`),
+	);
 	record(`${label}: execution ${result.id} decoded`, result.raw);
 	const runData = (result.raw?.data?.resultData?.runData ?? {}) as Record<string, any[]>;
 	for (const [node, runs] of Object.entries(runData)) {
 		const last = runs.at(-1) ?? {};
 		const items = ((last.data?.main ?? []) as any[][]).flat().filter(Boolean);
-		record(`${label}: "${node}" output items (json)`, items.map((item) => item.json));
+		record(
+			`${label}: "${node}" output items (json)`,
+			items.map((item) => item.json),
+		);
 		const binaries = items.map((item) => item.binary).filter(Boolean);
 		if (binaries.length) record(`${label}: "${node}" binary metadata`, binaries);
 		if (last.error) {
@@ -182,7 +204,9 @@ async function run(label: string, workflow: { name: string; nodes: unknown[]; co
 }
 
 async function testButton(label: string, credential: { id?: string; type?: string; data?: Record<string, unknown> }) {
-	const result = await n8n.testCredential(credential.id ? { id: credential.id } : { type: credential.type, name: 'Unsaved', data: credential.data });
+	const result = await n8n.testCredential(
+		credential.id ? { id: credential.id } : { type: credential.type, name: 'Unsaved', data: credential.data },
+	);
 	record(`${label}: Test button answer`, result);
 	return result;
 }
@@ -219,7 +243,8 @@ function assertClean(what: string): void {
 	assert.equal(findings.length, 0, `${what}: ${findings.length} leak(s)\n${describeFindings(findings)}`);
 }
 
-const requestText = (r: RecordedRequest) => JSON.stringify({ method: r.method, path: r.path, query: r.query, headers: r.headers, body: r.rawBody.toString('latin1') });
+const requestText = (r: RecordedRequest) =>
+	JSON.stringify({ method: r.method, path: r.path, query: r.query, headers: r.headers, body: r.rawBody.toString('latin1') });
 const exchangeText = (e: Exchange) => JSON.stringify({ method: e.method, url: e.url, headers: e.headers, body: e.body.toString('latin1') });
 
 /** Error text of a node in its last run: the thrown error, or the error item of continueOnFail. */
@@ -254,11 +279,23 @@ const subjects: Subject[] = [
 		type: 'apiConnectorHeaderKeyApi',
 		server: () => api,
 		keyType: true,
-		data: () => ({ headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: v('headerKey.apiKey'), developmentApiKey: v('headerKey.developmentApiKey'), ...apiAt(() => api)() }),
+		data: () => ({
+			headerName: 'X-API-Key',
+			prefixFormat: 'plain',
+			apiKey: v('headerKey.apiKey'),
+			developmentApiKey: v('headerKey.developmentApiKey'),
+			...apiAt(() => api)(),
+		}),
 		wrong: [
 			{
 				label: 'headerKeyWrong',
-				data: () => ({ headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: v('headerKey.apiKey'), developmentApiKey: v('headerKeyWrong.developmentApiKey'), ...apiAt(() => api)() }),
+				data: () => ({
+					headerName: 'X-API-Key',
+					prefixFormat: 'plain',
+					apiKey: v('headerKey.apiKey'),
+					developmentApiKey: v('headerKeyWrong.developmentApiKey'),
+					...apiAt(() => api)(),
+				}),
 				message: /live key accepted; development key refused \(HTTP 401\)/,
 			},
 		],
@@ -268,15 +305,32 @@ const subjects: Subject[] = [
 		type: 'apiConnectorQueryKeyApi',
 		server: () => api,
 		keyType: true,
-		data: () => ({ parameterName: 'key', apiKey: v('queryKey.apiKey'), developmentApiKey: v('queryKey.developmentApiKey'), ...apiAt(() => api)() }),
-		wrong: [{ label: 'queryKeyWrong', data: () => ({ parameterName: 'key', apiKey: v('queryKeyWrong.apiKey'), ...apiAt(() => api)() }), message: /live key refused \(HTTP 401\)/ }],
+		data: () => ({
+			parameterName: 'key',
+			apiKey: v('queryKey.apiKey'),
+			developmentApiKey: v('queryKey.developmentApiKey'),
+			...apiAt(() => api)(),
+		}),
+		wrong: [
+			{
+				label: 'queryKeyWrong',
+				data: () => ({ parameterName: 'key', apiKey: v('queryKeyWrong.apiKey'), ...apiAt(() => api)() }),
+				message: /live key refused \(HTTP 401\)/,
+			},
+		],
 	},
 	{
 		label: 'basic',
 		type: 'apiConnectorBasicAuthApi',
 		server: () => api,
 		data: () => ({ username: USER, password: v('basic.password'), ...apiAt(() => api)() }),
-		wrong: [{ label: 'basicWrong', data: () => ({ username: USER, password: v('basicWrong.password'), ...apiAt(() => api)() }), message: /refused the credential \(HTTP 401\)/ }],
+		wrong: [
+			{
+				label: 'basicWrong',
+				data: () => ({ username: USER, password: v('basicWrong.password'), ...apiAt(() => api)() }),
+				message: /refused the credential \(HTTP 401\)/,
+			},
+		],
 	},
 	{
 		label: 'selfHandled',
@@ -304,11 +358,25 @@ const subjects: Subject[] = [
 		label: 'certPem',
 		type: 'apiConnectorClientCertificateApi',
 		server: () => mtls,
-		data: () => ({ clientCertificateFormat: 'pem', certificate: pki.client.cert, privateKey: clientKeyPemCrlf, passphrase: v('certPem.passphrase'), ...tls(), ...apiAt(() => mtls)() }),
+		data: () => ({
+			clientCertificateFormat: 'pem',
+			certificate: pki.client.cert,
+			privateKey: clientKeyPemCrlf,
+			passphrase: v('certPem.passphrase'),
+			...tls(),
+			...apiAt(() => mtls)(),
+		}),
 		wrong: [
 			{
 				label: 'certPemWrong',
-				data: () => ({ clientCertificateFormat: 'pem', certificate: pki.client.cert, privateKey: clientKeyPem, passphrase: v('certPemWrong.passphrase'), ...tls(), ...apiAt(() => mtls)() }),
+				data: () => ({
+					clientCertificateFormat: 'pem',
+					certificate: pki.client.cert,
+					privateKey: clientKeyPem,
+					passphrase: v('certPemWrong.passphrase'),
+					...tls(),
+					...apiAt(() => mtls)(),
+				}),
 				message: /wrong passphrase/,
 			},
 		],
@@ -321,7 +389,13 @@ const subjects: Subject[] = [
 		wrong: [
 			{
 				label: 'certPfxWrong',
-				data: () => ({ clientCertificateFormat: 'pfx', pfx: clientPfx, passphrase: v('certPfxWrong.passphrase'), ...tls(), ...apiAt(() => mtls)() }),
+				data: () => ({
+					clientCertificateFormat: 'pfx',
+					pfx: clientPfx,
+					passphrase: v('certPfxWrong.passphrase'),
+					...tls(),
+					...apiAt(() => mtls)(),
+				}),
 				message: /passphrase|mac verify/i,
 			},
 		],
@@ -331,11 +405,25 @@ const subjects: Subject[] = [
 		type: 'apiConnectorPasswordGrantOAuth2Api',
 		server: () => api,
 		tokenType: true,
-		data: () => ({ tokenUrl: `${authProxy.url}/token`, username: USER, password: v('passwordGrant.password'), clientId: CLIENT_ID, clientSecret: v('passwordGrant.clientSecret'), ...apiAt(() => api)() }),
+		data: () => ({
+			tokenUrl: `${authProxy.url}/token`,
+			username: USER,
+			password: v('passwordGrant.password'),
+			clientId: CLIENT_ID,
+			clientSecret: v('passwordGrant.clientSecret'),
+			...apiAt(() => api)(),
+		}),
 		wrong: [
 			{
 				label: 'passwordGrantWrong',
-				data: () => ({ tokenUrl: `${authProxy.url}/token`, username: USER, password: v('passwordGrantWrong.password'), clientId: CLIENT_ID, clientSecret: v('passwordGrant.clientSecret'), ...apiAt(() => api)() }),
+				data: () => ({
+					tokenUrl: `${authProxy.url}/token`,
+					username: USER,
+					password: v('passwordGrantWrong.password'),
+					clientId: CLIENT_ID,
+					clientSecret: v('passwordGrant.clientSecret'),
+					...apiAt(() => api)(),
+				}),
 				message: /invalid_grant: Invalid username or password/,
 			},
 			{
@@ -361,7 +449,12 @@ const subjects: Subject[] = [
 		data: () => ({
 			tokenUrl: `${authProxy.url}/custom/login`,
 			body: '{"user": "<user>", "pass": "<pass>"}',
-			privateValues: { values: [{ name: 'user', value: v('customToken.privateValues.user') }, { name: 'pass', value: v('customToken.privateValues.pass') }] },
+			privateValues: {
+				values: [
+					{ name: 'user', value: v('customToken.privateValues.user') },
+					{ name: 'pass', value: v('customToken.privateValues.pass') },
+				],
+			},
 			answerPath: 'data.session.key',
 			lifetimePath: 'data.session.ttl',
 			...apiAt(() => api)(),
@@ -372,7 +465,12 @@ const subjects: Subject[] = [
 				data: () => ({
 					tokenUrl: `${authProxy.url}/custom/login`,
 					body: '{"user": "<user>", "pass": "<pass>"}',
-					privateValues: { values: [{ name: 'user', value: v('customToken.privateValues.user') }, { name: 'pass', value: v('customTokenWrong.privateValues.pass') }] },
+					privateValues: {
+						values: [
+							{ name: 'user', value: v('customToken.privateValues.user') },
+							{ name: 'pass', value: v('customTokenWrong.privateValues.pass') },
+						],
+					},
 					answerPath: 'data.session.key',
 					...apiAt(() => api)(),
 				}),
@@ -412,7 +510,15 @@ const subjects: Subject[] = [
 			},
 			{
 				label: 'jwtWrongKey',
-				data: () => ({ mode: 'exchange', tokenUrl: `${authProxy.url}/token`, audience: auth.audience, issuer: ISSUER, algorithm: 'ES256', jwtPrivateKey: jwtOtherKeyPem, ...apiAt(() => api)() }),
+				data: () => ({
+					mode: 'exchange',
+					tokenUrl: `${authProxy.url}/token`,
+					audience: auth.audience,
+					issuer: ISSUER,
+					algorithm: 'ES256',
+					jwtPrivateKey: jwtOtherKeyPem,
+					...apiAt(() => api)(),
+				}),
 				message: /bad signature\)\. The signed assertion was refused/,
 			},
 		],
@@ -507,7 +613,10 @@ describe('the scanner finds a secret in every encoding (positive control)', () =
 			truncated: `refused ${password.slice(0, 40)}...`,
 		};
 		for (const [name, text] of Object.entries(texts)) {
-			assert.ok(C.scan(name, text).some((f) => f.secret === 'basic.password'), `${name} not found in ${text}`);
+			assert.ok(
+				C.scan(name, text).some((f) => f.secret === 'basic.password'),
+				`${name} not found in ${text}`,
+			);
 		}
 		const keyLine = clientKeyPem.split('\n')[3];
 		assert.ok(C.scan('pem', JSON.stringify({ key: `...${keyLine}...` })).some((f) => f.kind === 'key'));
@@ -552,7 +661,14 @@ for (const s of subjects) {
 				}),
 				call('file', cred, { ...base(), url: '/api/bytes?n=64' }),
 				call('redirect same origin', cred, { ...base(), url: '/api/redirect/same' }),
-				call('post json', cred, { ...base(), method: 'POST', url: '/api/me', sendBody: true, contentType: 'json', bodyParameters: { parameters: [{ name: 'note', value: 'hello' }] } }),
+				call('post json', cred, {
+					...base(),
+					method: 'POST',
+					url: '/api/me',
+					sendBody: true,
+					contentType: 'json',
+					bodyParameters: { parameters: [{ name: 'note', value: 'hello' }] },
+				}),
 			];
 			const result = await run(`${s.label} success`, fanOut(`Secrets ${s.label} success`, manualTrigger(), nodes));
 			assert.equal(result.status, 'success', JSON.stringify(result.error));
@@ -561,11 +677,17 @@ for (const s of subjects) {
 			assert.deepEqual(result.nodes['redirect same origin'].json, [{ ok: true }]);
 			// Full Response: status, status message, the response's headers and body, nothing of the request.
 			const full = result.nodes['full response'].json[0];
-			assert.deepEqual(Object.keys(full).filter((key) => !['body', 'headers', 'statusCode', 'statusMessage'].includes(key)), []);
+			assert.deepEqual(
+				Object.keys(full).filter((key) => !['body', 'headers', 'statusCode', 'statusMessage'].includes(key)),
+				[],
+			);
 			assert.equal(full.statusCode, 200);
 			const headerNames = Object.keys(full.headers ?? {}).map((name) => name.toLowerCase());
 			for (const requestHeader of ['authorization', 'x-api-key', 'x-app-token', 'cookie', 'proxy-authorization']) {
-				assert.ok(!headerNames.includes(requestHeader), `Full Response returns the request header ${requestHeader}: ${JSON.stringify(full.headers)}`);
+				assert.ok(
+					!headerNames.includes(requestHeader),
+					`Full Response returns the request header ${requestHeader}: ${JSON.stringify(full.headers)}`,
+				);
 			}
 			assertClean(`${s.label} success paths`);
 		});
@@ -574,15 +696,22 @@ for (const s of subjects) {
 			const nodes = [
 				...[401, 403, 404, 500].map((status) => continuing(call(`status ${status}`, cred, { ...base(), url: `/api/status/${status}` }))),
 				call('never error 500', cred, { ...base(), url: '/api/status/500', response: { neverError: true } }),
-				continuing(call('never error 401 full', cred, { ...base(), url: '/api/status/401', response: { neverError: true, fullResponse: true } })),
+				continuing(
+					call('never error 401 full', cred, { ...base(), url: '/api/status/401', response: { neverError: true, fullResponse: true } }),
+				),
 			];
 			const errors = await run(`${s.label} errors`, fanOut(`Secrets ${s.label} errors`, manualTrigger(), nodes));
 			for (const status of [401, 403, 404, 500]) assert.match(errorOf(errors, `status ${status}`), new RegExp(`HTTP ${status}`));
 			if (errors.nodes['never error 401 full'].json[0]?.statusCode !== 401) {
 				// Not a leak: a 401 that survives the token refresh is thrown even with Never Error.
-				notes.add(`${s.type}: Never Error does not apply to a 401 after the token refresh (${errorOf(errors, 'never error 401 full').slice(0, 120)})`);
+				notes.add(
+					`${s.type}: Never Error does not apply to a 401 after the token refresh (${errorOf(errors, 'never error 401 full').slice(0, 120)})`,
+				);
 			}
-			const thrown = await run(`${s.label} thrown 401`, fanOut(`Secrets ${s.label} thrown`, manualTrigger(), [call('thrown 401', cred, { ...base(), url: '/api/status/401' })]));
+			const thrown = await run(
+				`${s.label} thrown 401`,
+				fanOut(`Secrets ${s.label} thrown`, manualTrigger(), [call('thrown 401', cred, { ...base(), url: '/api/status/401' })]),
+			);
 			assert.equal(thrown.status, 'error');
 			assert.match(errorOf(thrown, 'thrown 401'), /HTTP 401/);
 			assertClean(`${s.label} error paths`);
@@ -590,19 +719,27 @@ for (const s of subjects) {
 
 		test('Configured API Call: a redirect to another host carries no secret there (302, 307 with a form or JSON body)', async () => {
 			const before = other.requests.length;
-			const body = (contentType: string) => ({ method: 'POST', url: '/api/redirect/away307', sendBody: true, contentType, bodyParameters: { parameters: [{ name: 'note', value: 'hello' }] } });
+			const body = (contentType: string) => ({
+				method: 'POST',
+				url: '/api/redirect/away307',
+				sendBody: true,
+				contentType,
+				bodyParameters: { parameters: [{ name: 'note', value: 'hello' }] },
+			});
 			const nodes = [
 				continuing(call('away 302', cred, { ...base(), url: '/api/redirect/away' })),
 				continuing(call('away 307 form', cred, { ...base(), ...body('form') })),
 				continuing(call('away 307 json', cred, { ...base(), ...body('json') })),
 			];
 			const result = await run(`${s.label} redirects`, fanOut(`Secrets ${s.label} redirects`, manualTrigger(), nodes));
-			for (const node of ['away 302', 'away 307 form', 'away 307 json']) assert.deepEqual(result.nodes[node].json, [{ landed: true }], errorOf(result, node));
+			for (const node of ['away 302', 'away 307 form', 'away 307 json'])
+				assert.deepEqual(result.nodes[node].json, [{ landed: true }], errorOf(result, node));
 			const received = other.requests.slice(before);
 			assert.equal(received.length, 3, `the other host got ${received.length} requests`);
 			for (const r of received) {
 				record(`${s.label}: what the other host received after a redirect (${r.method} ${r.path})`, requestText(r));
-				for (const header of ['authorization', 'x-api-key', 'x-app-token']) assert.equal(r.headers[header], undefined, `${header} sent to another host`);
+				for (const header of ['authorization', 'x-api-key', 'x-app-token'])
+					assert.equal(r.headers[header], undefined, `${header} sent to another host`);
 			}
 			assertClean(`${s.label} cross-host redirects`);
 		});
@@ -616,15 +753,26 @@ for (const s of subjects) {
 			];
 			const ok = await run(`${s.label} HTTP Request`, fanOut(`Secrets ${s.label} HTTP Request`, manualTrigger(), nodes));
 			assert.deepEqual(ok.nodes['http ok'].json, [{ ok: true }], JSON.stringify(ok.nodes['http ok']));
-			const thrown = await run(`${s.label} HTTP Request thrown`, fanOut(`Secrets ${s.label} HTTP Request thrown`, manualTrigger(), [httpRequest('http thrown 401', cred, url('/api/status/401'))]));
+			const thrown = await run(
+				`${s.label} HTTP Request thrown`,
+				fanOut(`Secrets ${s.label} HTTP Request thrown`, manualTrigger(), [httpRequest('http thrown 401', cred, url('/api/status/401'))]),
+			);
 			assert.equal(thrown.status, 'error');
 			assertClean(`${s.label} HTTP Request node`);
 		});
 
 		test('Configured API Call: an API that quotes the credential in its error answer', async () => {
-			const continued = await run(`${s.label} echo`, fanOut(`Secrets ${s.label} echo`, manualTrigger(), [continuing(call('echo continue', cred, { ...base(), url: '/api/echo-error' }))]));
+			const continued = await run(
+				`${s.label} echo`,
+				fanOut(`Secrets ${s.label} echo`, manualTrigger(), [
+					continuing(call('echo continue', cred, { ...base(), url: '/api/echo-error' })),
+				]),
+			);
 			assert.match(errorOf(continued, 'echo continue'), /HTTP 401/);
-			const thrown = await run(`${s.label} echo thrown`, fanOut(`Secrets ${s.label} echo thrown`, manualTrigger(), [call('echo thrown', cred, { ...base(), url: '/api/echo-error' })]));
+			const thrown = await run(
+				`${s.label} echo thrown`,
+				fanOut(`Secrets ${s.label} echo thrown`, manualTrigger(), [call('echo thrown', cred, { ...base(), url: '/api/echo-error' })]),
+			);
 			assert.equal(thrown.status, 'error');
 			assertClean(`${s.label}: error message of an API that quotes the credential`);
 		});
@@ -635,15 +783,22 @@ for (const s of subjects) {
 				const button = await testButton(w.label, { id: broken.id });
 				assert.equal(button.status, 'Error');
 				assert.match(button.message, w.message);
-				const nodes = [continuing(call('wrong call', broken, { ...base(), url: '/api/me' })), continuing(httpRequest('wrong http', broken, `${server().url}/api/me`))];
+				const nodes = [
+					continuing(call('wrong call', broken, { ...base(), url: '/api/me' })),
+					continuing(httpRequest('wrong http', broken, `${server().url}/api/me`)),
+				];
 				await run(`${w.label} calls`, fanOut(`Secrets ${w.label}`, manualTrigger(), nodes));
-				const thrown = await run(`${w.label} thrown`, fanOut(`Secrets ${w.label} thrown`, manualTrigger(), [call('wrong thrown', broken, { ...base(), url: '/api/me' })]));
+				const thrown = await run(
+					`${w.label} thrown`,
+					fanOut(`Secrets ${w.label} thrown`, manualTrigger(), [call('wrong thrown', broken, { ...base(), url: '/api/me' })]),
+				);
 				assert.equal(thrown.status, 'error');
 				// A wrong passphrase never leaves n8n: the message that it is wrong proves it was used.
 				if (/passphrase/.test(w.message.source)) {
 					const said = errorOf(thrown, 'wrong thrown');
 					assert.match(said, w.message);
-					for (const secret of C.secrets.filter((c) => c.label.startsWith(`${w.label}.`))) usedLocally.set(secret.label, said.slice(0, 200));
+					for (const secret of C.secrets.filter((c) => c.label.startsWith(`${w.label}.`)))
+						usedLocally.set(secret.label, said.slice(0, 200));
 				}
 				assertClean(w.label);
 			});
@@ -685,7 +840,10 @@ describe("n8n's HTTP Request node, as added today (v4.5, default options)", () =
 			});
 			nodes.push(continuing(httpRequest(`${s.label} away`, cred, `${api.url}/api/redirect/away-localhost`, {}, 4.5)));
 		}
-		const result = await run('HTTP Request v4.5 redirects, allowed domains', fanOut('Secrets HTTP Request allowed domains', manualTrigger(), nodes));
+		const result = await run(
+			'HTTP Request v4.5 redirects, allowed domains',
+			fanOut('Secrets HTTP Request allowed domains', manualTrigger(), nodes),
+		);
 		for (const node of nodes) assert.match(errorOf(result, node.name), /302|domain|not allowed/i, `${node.name} was not stopped`);
 		assert.equal(other.requests.length, before, 'the other host received nothing');
 		assertClean('HTTP Request v4.5 allowed domains');
@@ -701,7 +859,11 @@ describe('token endpoint faults and a token endpoint that quotes the request', (
 	];
 	const variants: Array<[label: string, type: string, data: (fault: string) => Record<string, unknown>]> = [
 		['passwordGrant', 'apiConnectorPasswordGrantOAuth2Api', (fault) => ({ ...subject('passwordGrant').data(), scope: `fault-${fault}` })],
-		['customToken', 'apiConnectorCustomTokenOAuth2Api', (fault) => ({ ...subject('customToken').data(), requestHeaders: { values: [{ name: 'X-Case', value: fault }] } })],
+		[
+			'customToken',
+			'apiConnectorCustomTokenOAuth2Api',
+			(fault) => ({ ...subject('customToken').data(), requestHeaders: { values: [{ name: 'X-Case', value: fault }] } }),
+		],
 		['jwt', 'apiConnectorJwtBearerApi', (fault) => ({ ...subject('jwt').data(), scope: `fault-${fault}` })],
 	];
 	for (const [label, type, data] of variants) {
@@ -710,7 +872,10 @@ describe('token endpoint faults and a token endpoint that quotes the request', (
 				for (const [fault, message] of faults) {
 					const cred = await n8n.createCredential({ name: `Secrets ${label} fault ${fault}`, type, data: data(String(fault)) });
 					auth.setFault(fault);
-					const result = await run(`${label} fault ${fault}`, fanOut(`Secrets ${label} fault ${fault}`, manualTrigger(), [call('fault', cred, { url: '/api/me' })]));
+					const result = await run(
+						`${label} fault ${fault}`,
+						fanOut(`Secrets ${label} fault ${fault}`, manualTrigger(), [call('fault', cred, { url: '/api/me' })]),
+					);
 					assert.match(errorOf(result, 'fault'), message);
 					const button = await testButton(`${label} fault ${fault}`, { id: cred.id });
 					assert.equal(button.status, 'Error');
@@ -726,15 +891,30 @@ describe('token endpoint faults and a token endpoint that quotes the request', (
 
 	test('password grant, custom token and JWT against a token endpoint that quotes the request it got', async () => {
 		const credentials = [
-			['passwordGrant (client in Basic header)', 'apiConnectorPasswordGrantOAuth2Api', { ...subject('passwordGrant').data(), tokenUrl: `${authProxy.url}/echo/token` }],
-			['passwordGrant (client in body)', 'apiConnectorPasswordGrantOAuth2Api', { ...subject('passwordGrant').data(), tokenUrl: `${authProxy.url}/echo/token`, clientAuthentication: 'body', scope: 'body' }],
-			['passwordGrant (200, not JSON)', 'apiConnectorPasswordGrantOAuth2Api', { ...subject('passwordGrant').data(), tokenUrl: `${authProxy.url}/echo/text` }],
+			[
+				'passwordGrant (client in Basic header)',
+				'apiConnectorPasswordGrantOAuth2Api',
+				{ ...subject('passwordGrant').data(), tokenUrl: `${authProxy.url}/echo/token` },
+			],
+			[
+				'passwordGrant (client in body)',
+				'apiConnectorPasswordGrantOAuth2Api',
+				{ ...subject('passwordGrant').data(), tokenUrl: `${authProxy.url}/echo/token`, clientAuthentication: 'body', scope: 'body' },
+			],
+			[
+				'passwordGrant (200, not JSON)',
+				'apiConnectorPasswordGrantOAuth2Api',
+				{ ...subject('passwordGrant').data(), tokenUrl: `${authProxy.url}/echo/text` },
+			],
 			['customToken', 'apiConnectorCustomTokenOAuth2Api', { ...subject('customToken').data(), tokenUrl: `${authProxy.url}/echo/custom` }],
 			['jwt', 'apiConnectorJwtBearerApi', { ...subject('jwt').data(), tokenUrl: `${authProxy.url}/echo/token` }],
 		] as const;
 		for (const [label, type, data] of credentials) {
 			const cred = await n8n.createCredential({ name: `Secrets echo ${label}`, type, data });
-			const result = await run(`token endpoint that quotes the request, ${label}`, fanOut(`Secrets echo ${label}`, manualTrigger(), [call('echo', cred, { url: '/api/me' })]));
+			const result = await run(
+				`token endpoint that quotes the request, ${label}`,
+				fanOut(`Secrets echo ${label}`, manualTrigger(), [call('echo', cred, { url: '/api/me' })]),
+			);
 			assert.equal(result.status, 'error');
 			const button = await testButton(`token endpoint that quotes the request, ${label}`, { id: cred.id });
 			assert.equal(button.status, 'Error');
@@ -753,7 +933,11 @@ describe('OpenAI credential (apiConnectorOpenAiApi)', () => {
 	});
 	before(async () => {
 		good = await n8n.createCredential({ name: 'Secrets OpenAI', type: 'apiConnectorOpenAiApi', data: data(v('openai.apiKey')) });
-		wrong = await n8n.createCredential({ name: 'Secrets OpenAI wrong', type: 'apiConnectorOpenAiApi', data: data(v('openaiWrong.apiKey')) });
+		wrong = await n8n.createCredential({
+			name: 'Secrets OpenAI wrong',
+			type: 'apiConnectorOpenAiApi',
+			data: data(v('openaiWrong.apiKey')),
+		});
 	});
 
 	test('Test button: good key OK, wrong key refused, no secret in either answer', async () => {
@@ -787,9 +971,15 @@ describe('OpenAI credential (apiConnectorOpenAiApi)', () => {
 		assert.match(errorOf(calls, 'list wrong'), /does not accept this API key/);
 		assert.match(errorOf(calls, 'get wrong'), /does not accept this API key/);
 		assert.match(errorOf(calls, 'call wrong'), /HTTP 401/);
-		const thrown = await run('openai thrown', fanOut('Secrets OpenAI thrown', manualTrigger(), [openAiModels('get thrown', wrong, model('gpt-4o'))]));
+		const thrown = await run(
+			'openai thrown',
+			fanOut('Secrets OpenAI thrown', manualTrigger(), [openAiModels('get thrown', wrong, model('gpt-4o'))]),
+		);
 		assert.equal(thrown.status, 'error');
-		const httpThrown = await run('openai http thrown', fanOut('Secrets OpenAI http thrown', manualTrigger(), [httpRequest('http thrown', wrong, `${openaiProxy.url}/v1/models`)]));
+		const httpThrown = await run(
+			'openai http thrown',
+			fanOut('Secrets OpenAI http thrown', manualTrigger(), [httpRequest('http thrown', wrong, `${openaiProxy.url}/v1/models`)]),
+		);
 		assert.equal(httpThrown.status, 'error');
 		assertClean('OpenAI calls');
 	});
@@ -808,11 +998,23 @@ describe('TLS is verified by default everywhere, token endpoints included', () =
 
 	test('Configured API Call, HTTP Request and the Test button refuse an API whose CA is unknown', async () => {
 		const before = untrusted.requests.length;
-		const basic = await n8n.createCredential({ name: 'Secrets TLS basic', type: 'apiConnectorBasicAuthApi', data: { username: USER, password: v('basic.password'), baseUrl: untrusted.url, testUrl: '/api/me' } });
+		const basic = await n8n.createCredential({
+			name: 'Secrets TLS basic',
+			type: 'apiConnectorBasicAuthApi',
+			data: { username: USER, password: v('basic.password'), baseUrl: untrusted.url, testUrl: '/api/me' },
+		});
 		const wrongCa = await n8n.createCredential({
 			name: 'Secrets TLS basic, another private CA',
 			type: 'apiConnectorBasicAuthApi',
-			data: { username: USER, password: v('basic.password'), baseUrl: untrusted.url, testUrl: '/api/me', useTls: true, clientCertificateFormat: 'none', caCertificates: pki.ca.cert },
+			data: {
+				username: USER,
+				password: v('basic.password'),
+				baseUrl: untrusted.url,
+				testUrl: '/api/me',
+				useTls: true,
+				clientCertificateFormat: 'none',
+				caCertificates: pki.ca.cert,
+			},
 		});
 		const key = await n8n.createCredential({
 			name: 'Secrets TLS header key',
@@ -843,7 +1045,11 @@ describe('TLS is verified by default everywhere, token endpoints included', () =
 	});
 
 	test('Ignore SSL Issues works only where it is switched on, and never for the token endpoint', async () => {
-		const basic = await n8n.createCredential({ name: 'Secrets TLS basic ignore', type: 'apiConnectorBasicAuthApi', data: { username: USER, password: v('basic.password'), baseUrl: untrusted.url, testUrl: '/api/me' } });
+		const basic = await n8n.createCredential({
+			name: 'Secrets TLS basic ignore',
+			type: 'apiConnectorBasicAuthApi',
+			data: { username: USER, password: v('basic.password'), baseUrl: untrusted.url, testUrl: '/api/me' },
+		});
 		const grant = await n8n.createCredential({
 			name: 'Secrets TLS token endpoint',
 			type: 'apiConnectorPasswordGrantOAuth2Api',
@@ -873,9 +1079,20 @@ describe('TLS is verified by default everywhere, token endpoints included', () =
 	});
 
 	test('custom token and JWT token endpoints with an unknown CA: refused; with that CA trusted in the credential: accepted', async () => {
-		const custom = await n8n.createCredential({ name: 'Secrets TLS custom', type: 'apiConnectorCustomTokenOAuth2Api', data: { ...subject('customToken').data(), tokenUrl: authUntrusted.customLoginUrl } });
-		const jwt = await n8n.createCredential({ name: 'Secrets TLS jwt', type: 'apiConnectorJwtBearerApi', data: { ...subject('jwt').data(), tokenUrl: authUntrusted.tokenUrl, audience: authUntrusted.audience } });
-		for (const [label, cred] of [['custom', custom], ['jwt', jwt]] as const) {
+		const custom = await n8n.createCredential({
+			name: 'Secrets TLS custom',
+			type: 'apiConnectorCustomTokenOAuth2Api',
+			data: { ...subject('customToken').data(), tokenUrl: authUntrusted.customLoginUrl },
+		});
+		const jwt = await n8n.createCredential({
+			name: 'Secrets TLS jwt',
+			type: 'apiConnectorJwtBearerApi',
+			data: { ...subject('jwt').data(), tokenUrl: authUntrusted.tokenUrl, audience: authUntrusted.audience },
+		});
+		for (const [label, cred] of [
+			['custom', custom],
+			['jwt', jwt],
+		] as const) {
 			const button = await testButton(`TLS ${label}`, { id: cred.id });
 			assert.equal(button.status, 'Error');
 			assert.match(button.message, DOES_NOT_TRUST);
@@ -884,17 +1101,34 @@ describe('TLS is verified by default everywhere, token endpoints included', () =
 		const trusted = await n8n.createCredential({
 			name: 'Secrets TLS token endpoint, private CA',
 			type: 'apiConnectorPasswordGrantOAuth2Api',
-			data: { ...subject('passwordGrant').data(), tokenUrl: authUntrusted.tokenUrl, useTls: true, clientCertificateFormat: 'none', caCertificates: pki.otherCa.cert, baseUrl: untrusted.url },
+			data: {
+				...subject('passwordGrant').data(),
+				tokenUrl: authUntrusted.tokenUrl,
+				useTls: true,
+				clientCertificateFormat: 'none',
+				caCertificates: pki.otherCa.cert,
+				baseUrl: untrusted.url,
+			},
 		});
-		const result = await run('TLS private CA', fanOut('Secrets TLS private CA', manualTrigger(), [call('private CA', trusted, { url: '/api/me' })]));
+		const result = await run(
+			'TLS private CA',
+			fanOut('Secrets TLS private CA', manualTrigger(), [call('private CA', trusted, { url: '/api/me' })]),
+		);
 		assert.deepEqual(result.nodes['private CA'].json, [{ ok: true }], errorOf(result, 'private CA'));
 		assert.equal(authUntrusted.counts.total, 1);
 		assertClean('TLS token endpoints');
 	});
 
 	test('OpenAI Models and its Test button refuse a Base URL whose CA is unknown', async () => {
-		const cred = await n8n.createCredential({ name: 'Secrets TLS OpenAI', type: 'apiConnectorOpenAiApi', data: { apiKey: v('openai.apiKey'), baseUrl: `${untrusted.url}/v1` } });
-		const result = await run('TLS OpenAI', fanOut('Secrets TLS OpenAI', manualTrigger(), [continuing(openAiModels('list', cred, { operation: 'list', returnAll: true }))]));
+		const cred = await n8n.createCredential({
+			name: 'Secrets TLS OpenAI',
+			type: 'apiConnectorOpenAiApi',
+			data: { apiKey: v('openai.apiKey'), baseUrl: `${untrusted.url}/v1` },
+		});
+		const result = await run(
+			'TLS OpenAI',
+			fanOut('Secrets TLS OpenAI', manualTrigger(), [continuing(openAiModels('list', cred, { operation: 'list', returnAll: true }))]),
+		);
 		assert.match(errorOf(result, 'list'), DOES_NOT_TRUST);
 		const button = await testButton('TLS OpenAI', { id: cred.id });
 		assert.equal(button.status, 'Error');
@@ -905,8 +1139,16 @@ describe('TLS is verified by default everywhere, token endpoints included', () =
 
 describe('production runs: webhooks', () => {
 	test('a webhook run uses the live key; its answers and executions hold no secret', async () => {
-		const header = await n8n.createCredential({ name: 'Secrets webhook header key', type: 'apiConnectorHeaderKeyApi', data: subject('headerKey').data() });
-		const grant = await n8n.createCredential({ name: 'Secrets webhook grant', type: 'apiConnectorPasswordGrantOAuth2Api', data: { ...subject('passwordGrant').data(), scope: 'webhook' } });
+		const header = await n8n.createCredential({
+			name: 'Secrets webhook header key',
+			type: 'apiConnectorHeaderKeyApi',
+			data: subject('headerKey').data(),
+		});
+		const grant = await n8n.createCredential({
+			name: 'Secrets webhook grant',
+			type: 'apiConnectorPasswordGrantOAuth2Api',
+			data: { ...subject('passwordGrant').data(), scope: 'webhook' },
+		});
 		const cases: Array<[path: string, node: Node]> = [
 			['secrets-ok', call('call', header, { url: '/api/me' })],
 			['secrets-grant-401', call('call', grant, { url: '/api/status/401' })],
@@ -920,7 +1162,10 @@ describe('production runs: webhooks', () => {
 			record(`webhook ${path}: answer`, { status: answer.status, headers: Object.fromEntries(answer.headers), body: answer.body });
 			if (path === 'secrets-ok') {
 				assert.equal(answer.status, 200, JSON.stringify(answer.body));
-				assert.ok(api.requests.slice(before).some((r) => r.headers['x-api-key'] === v('headerKey.apiKey')), 'the production run did not use the live key');
+				assert.ok(
+					api.requests.slice(before).some((r) => r.headers['x-api-key'] === v('headerKey.apiKey')),
+					'the production run did not use the live key',
+				);
 			}
 			let executions: { id: string; status: string }[] = [];
 			for (let tries = 0; tries < 100 && !executions.some((e) => !['new', 'running'].includes(e.status)); tries++) {
@@ -974,20 +1219,31 @@ describe('authorization code credential, connected through n8n’s own OAuth2 fl
 		assert.ok(callback, `no redirect to n8n (${signedIn.status})`);
 		const callbackPage = await (await fetch(callback, { headers: { cookie: browser.cookie() } })).text();
 		record('auth code: n8n OAuth2 callback page', callbackPage);
-		assert.ok(auth.log.some((entry) => entry.grant_type === 'authorization_code' && entry.ok), `the code exchange failed: ${callbackPage.replace(/\s+/g, ' ').slice(0, 800)}`);
+		assert.ok(
+			auth.log.some((entry) => entry.grant_type === 'authorization_code' && entry.ok),
+			`the code exchange failed: ${callbackPage.replace(/\s+/g, ' ').slice(0, 800)}`,
+		);
 
-		const nodes = [call('ok', cred, { url: '/api/me' }), continuing(call('401', cred, { url: '/api/status/401' })), httpRequest('http ok', cred, `${api.url}/api/me`)];
+		const nodes = [
+			call('ok', cred, { url: '/api/me' }),
+			continuing(call('401', cred, { url: '/api/status/401' })),
+			httpRequest('http ok', cred, `${api.url}/api/me`),
+		];
 		const first = await run('auth code', fanOut('Secrets auth code', manualTrigger(), nodes));
 		assert.deepEqual(first.nodes.ok.json, [{ ok: true }], errorOf(first, 'ok'));
 		assert.deepEqual(first.nodes['http ok'].json, [{ ok: true }], errorOf(first, 'http ok'));
 		// Expired: n8n refreshes with the client secret and the refresh token.
 		auth.expireAll();
 		const refreshes = auth.log.filter((entry) => entry.grant_type === 'refresh_token' && entry.ok).length;
-		const second = await run('auth code after expiry', fanOut('Secrets auth code expiry', manualTrigger(), [call('ok', cred, { url: '/api/me' })]));
+		const second = await run(
+			'auth code after expiry',
+			fanOut('Secrets auth code expiry', manualTrigger(), [call('ok', cred, { url: '/api/me' })]),
+		);
 		assert.deepEqual(second.nodes.ok.json, [{ ok: true }], errorOf(second, 'ok'));
 		assert.ok(auth.log.filter((entry) => entry.grant_type === 'refresh_token' && entry.ok).length > refreshes, 'no refresh happened');
 		const button = await testButton('auth code', { id: cred.id });
-		if (button.status !== 'OK') notes.add(`apiConnectorAuthCodeOAuth2Api: the Test button of a connected credential says "${button.message}"`);
+		if (button.status !== 'OK')
+			notes.add(`apiConnectorAuthCodeOAuth2Api: the Test button of a connected credential says "${button.message}"`);
 		record('auth code: GET /rest/credentials/:id?includeData=true', await n8n.rest('GET', `/credentials/${cred.id}?includeData=true`));
 		assertClean('authorization code');
 	});
@@ -1008,9 +1264,14 @@ describe('everywhere, with every token the servers issued', () => {
 		assert.ok(handshakes > 0, 'no mTLS call presented the client certificate');
 		usedLocally.set('certPem.passphrase', `${handshakes} mTLS handshakes as ${pki.client.cn}`);
 		usedLocally.set('certPfx.passphrase', `${handshakes} mTLS handshakes as ${pki.client.cn}`);
-		assert.ok(auth.log.some((entry) => entry.grant_type === 'urn:ietf:params:oauth:grant-type:jwt-bearer' && entry.ok), 'no JWT assertion verified');
+		assert.ok(
+			auth.log.some((entry) => entry.grant_type === 'urn:ietf:params:oauth:grant-type:jwt-bearer' && entry.ok),
+			'no JWT assertion verified',
+		);
 		usedLocally.set('jwt.jwtPassphrase', 'JWT assertions signed with the decrypted key were verified by the token endpoint');
-		const unproven = C.secrets.filter((s) => s.kind === 'canary' && !received.has(s.label) && !usedLocally.has(s.label)).map((s) => s.label);
+		const unproven = C.secrets
+			.filter((s) => s.kind === 'canary' && !received.has(s.label) && !usedLocally.has(s.label))
+			.map((s) => s.label);
 		assert.deepEqual(unproven, [], 'canaries never used: a test with them could not fail');
 		assert.ok(C.count('token') > 5, `only ${C.count('token')} tokens seen`);
 		console.log(
@@ -1035,13 +1296,17 @@ describe('everywhere, with every token the servers issued', () => {
 	test('no canary or token in what n8n stored: every database row, every file of its user folder', () => {
 		const folder = join(n8n.userFolder, '.n8n');
 		const stored = [...databaseRows(join(folder, 'database.sqlite')), ...filesBelow(folder)];
-		assert.ok(stored.some((s) => s.place.startsWith('database table execution_data')), `no execution_data table: ${stored.map((s) => s.place).join(', ')}`);
+		assert.ok(
+			stored.some((s) => s.place.startsWith('database table execution_data')),
+			`no execution_data table: ${stored.map((s) => s.place).join(', ')}`,
+		);
 		for (const { place, text } of stored) record(place, text);
 		assertClean('n8n storage');
 	});
 
 	test('the other host that redirects led to never got a canary or token', () => {
-		for (const r of other.requests.filter((request) => !fromHttpRequestNode.has(request))) record(`other host: ${r.method} ${r.path}`, requestText(r));
+		for (const r of other.requests.filter((request) => !fromHttpRequestNode.has(request)))
+			record(`other host: ${r.method} ${r.path}`, requestText(r));
 		assertClean('redirect target');
 	});
 });

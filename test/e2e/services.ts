@@ -53,7 +53,8 @@ function postgresUser(): { uid: number; gid: number } | undefined {
 	const line = readFileSync('/etc/passwd', 'utf8')
 		.split('\n')
 		.find((entry) => entry.startsWith('postgres:'));
-	if (!line) throw new Error('Running as root and there is no `postgres` user to run PostgreSQL as (apt-get install postgresql creates it)');
+	if (!line)
+		throw new Error('Running as root and there is no `postgres` user to run PostgreSQL as (apt-get install postgresql creates it)');
 	const [, , uid, gid] = line.split(':');
 	return { uid: Number(uid), gid: Number(gid) };
 }
@@ -118,7 +119,11 @@ export async function startPostgres(): Promise<Postgres> {
 			DB_POSTGRESDB_PASSWORD: '',
 		},
 		async sql(statement) {
-			const { stdout } = await execFileAsync(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n', '-d', 'n8n', '-AtX', '-v', 'ON_ERROR_STOP=1', '-c', statement], as);
+			const { stdout } = await execFileAsync(
+				join(bin, 'psql'),
+				['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n', '-d', 'n8n', '-AtX', '-v', 'ON_ERROR_STOP=1', '-c', statement],
+				as,
+			);
 			return stdout.trim();
 		},
 		async stop() {
@@ -153,7 +158,22 @@ export async function startRedis(): Promise<Redis> {
 	const dir = mkdtempSync(join(tmpdir(), 'n8n-e2e-redis-'));
 	const port = await freePort();
 	// No persistence, only 127.0.0.1, its own folder; logs to stdout, which goes to a file.
-	const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', join(dir, 'redis.log')];
+	const args = [
+		'--port',
+		String(port),
+		'--bind',
+		'127.0.0.1',
+		'--dir',
+		dir,
+		'--save',
+		'',
+		'--appendonly',
+		'no',
+		'--daemonize',
+		'no',
+		'--logfile',
+		join(dir, 'redis.log'),
+	];
 	const child = spawn(bin, args, { cwd: dir, stdio: 'ignore' });
 	child.unref();
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -68,7 +68,11 @@ async function portOpen(port: number): Promise<boolean> {
 /** `npm start`, as a user runs it, until the demo says it is running. */
 async function start(): Promise<{ npm: ChildProcess; output: () => string; port: number }> {
 	let output = '';
-	const npm = spawn('npm', ['start'], { cwd: root, env: cleanEnv({ API_CONNECTOR_DEMO_FOLDER: folder }), stdio: ['ignore', 'pipe', 'pipe'] });
+	const npm = spawn('npm', ['start'], {
+		cwd: root,
+		env: cleanEnv({ API_CONNECTOR_DEMO_FOLDER: folder }),
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	npm.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	npm.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	const deadline = Date.now() + 5 * 60_000;
@@ -96,7 +100,10 @@ describe('npm start stops cleanly', { timeout: 20 * 60_000 }, () => {
 		test(`${signal} to ${label}`, async () => {
 			const { npm, output, port } = await start();
 			const started = tree(npm.pid as number);
-			assert.ok(started.some((p) => /n8n/.test(p.cmdline) && / start/.test(p.cmdline)), `n8n runs below npm start:\n${started.map((p) => p.cmdline).join('\n')}`);
+			assert.ok(
+				started.some((p) => /n8n/.test(p.cmdline) && / start/.test(p.cmdline)),
+				`n8n runs below npm start:\n${started.map((p) => p.cmdline).join('\n')}`,
+			);
 			const target = pick(started, npm.pid as number);
 			assert.ok(target > 0, `no process for ${label} in:\n${started.map((p) => `${p.pid} ${p.exe} ${p.cmdline}`).join('\n')}`);
 			assert.ok(existsSync(join(folder, 'demo.pid')));
@@ -106,7 +113,11 @@ describe('npm start stops cleanly', { timeout: 20 * 60_000 }, () => {
 			while (started.some((p) => alive(p.pid)) && Date.now() < until) await sleep(200);
 			const left = started.filter((p) => alive(p.pid));
 			console.log(`[start] ${signal} to ${label}: everything ended in ${((Date.now() - signalled) / 1000).toFixed(1)} s`);
-			assert.deepEqual(left.map((p) => p.cmdline), [], `left running after ${signal} to ${label}:\n${output()}`);
+			assert.deepEqual(
+				left.map((p) => p.cmdline),
+				[],
+				`left running after ${signal} to ${label}:\n${output()}`,
+			);
 			assert.equal(await portOpen(port), false, `n8n's port ${port} is still open`);
 			assert.equal(existsSync(join(folder, 'demo.pid')), false, 'the pid file is removed');
 		});

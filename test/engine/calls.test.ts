@@ -25,7 +25,9 @@ before(async () => {
 				res.writeHead(n % 10 === 3 ? 500 : 200, { 'content-type': 'application/json' }).end(JSON.stringify({ n }));
 			},
 			'GET /api/file': (_req: IncomingMessage, res: ServerResponse) => {
-				res.writeHead(200, { 'content-type': 'application/pdf', 'content-disposition': 'attachment; filename="report.pdf"' }).end(Buffer.from('%PDF-1.4 test'));
+				res
+					.writeHead(200, { 'content-type': 'application/pdf', 'content-disposition': 'attachment; filename="report.pdf"' })
+					.end(Buffer.from('%PDF-1.4 test'));
 			},
 		},
 	});
@@ -33,7 +35,16 @@ before(async () => {
 });
 after(async () => await Promise.all([api.close(), other.close()]));
 
-const key = () => ({ type: 'apiConnectorHeaderKeyApi', ...engine.credentials.add('apiConnectorHeaderKeyApi', { headerName: 'X-Key', prefixFormat: 'plain', apiKey: 'secret-key', baseUrl: api.url, testUrl: '/api/me' }) });
+const key = () => ({
+	type: 'apiConnectorHeaderKeyApi',
+	...engine.credentials.add('apiConnectorHeaderKeyApi', {
+		headerName: 'X-Key',
+		prefixFormat: 'plain',
+		apiKey: 'secret-key',
+		baseUrl: api.url,
+		testUrl: '/api/me',
+	}),
+});
 
 async function run(parameters: Record<string, unknown>, options: Parameters<typeof callWorkflow>[1] = {}) {
 	const result = await engine.run(callWorkflow({ authentication: 'none', method: 'GET', ...parameters }, options));
@@ -55,8 +66,11 @@ describe('requests', () => {
 		assert.equal(output[0].statusCode, 200);
 	});
 
-	test('a relative URL resolves against the credential\'s Base URL', async () => {
-		const { error, output } = await run({ authentication: 'apiConnectorHeaderKeyApi', environment: 'live', url: 'api/echo' }, { credential: key() });
+	test("a relative URL resolves against the credential's Base URL", async () => {
+		const { error, output } = await run(
+			{ authentication: 'apiConnectorHeaderKeyApi', environment: 'live', url: 'api/echo' },
+			{ credential: key() },
+		);
 		assert.equal(error, undefined, String(error?.message));
 		assert.equal(output[0].path, '/api/echo');
 	});
@@ -78,7 +92,13 @@ describe('requests', () => {
 		assert.equal((output[0].headers as Record<string, string>)['x-trace'], 't-1');
 	});
 
-	const body = (contentType: string, extra: Record<string, unknown>) => ({ method: 'POST', url: `${api.url}/api/echo`, sendBody: true, contentType, ...extra });
+	const body = (contentType: string, extra: Record<string, unknown>) => ({
+		method: 'POST',
+		url: `${api.url}/api/echo`,
+		sendBody: true,
+		contentType,
+		...extra,
+	});
 
 	test('JSON body from fields', async () => {
 		const { output } = await run(body('json', { jsonInput: 'fields', bodyParameters: { parameters: [{ name: 'a', value: '1' }] } }));
@@ -97,7 +117,16 @@ describe('requests', () => {
 	});
 
 	test('form-urlencoded body', async () => {
-		const { output } = await run(body('form', { bodyParameters: { parameters: [{ name: 'a', value: 'x y' }, { name: 'b', value: '2' }] } }));
+		const { output } = await run(
+			body('form', {
+				bodyParameters: {
+					parameters: [
+						{ name: 'a', value: 'x y' },
+						{ name: 'b', value: '2' },
+					],
+				},
+			}),
+		);
 		assert.deepEqual(output[0].body, { a: 'x y', b: '2' });
 		assert.match(String((output[0].headers as Record<string, string>)['content-type']), /application\/x-www-form-urlencoded/);
 	});
@@ -110,7 +139,9 @@ describe('requests', () => {
 
 	test('binary file upload from the input item', async () => {
 		const bytes = Buffer.from([0, 1, 2, 250, 251, 252]);
-		const { error, output } = await run(body('binary', { binaryProperty: 'data' }), { file: { base64: bytes.toString('base64'), mimeType: 'image/png' } });
+		const { error, output } = await run(body('binary', { binaryProperty: 'data' }), {
+			file: { base64: bytes.toString('base64'), mimeType: 'image/png' },
+		});
 		assert.equal(error, undefined, String(error?.message));
 		assert.equal(output[0].bodyBase64, bytes.toString('base64'));
 		assert.equal((output[0].headers as Record<string, string>)['content-type'], 'image/png');
@@ -119,7 +150,14 @@ describe('requests', () => {
 	test('multipart form-data with a text field and a file', async () => {
 		const bytes = Buffer.from('file-content-✓');
 		const { error, output } = await run(
-			body('multipart', { multipartParameters: { parameters: [{ type: 'text', name: 'title', value: 'hello' }, { type: 'binary', name: 'upload', binaryProperty: 'data' }] } }),
+			body('multipart', {
+				multipartParameters: {
+					parameters: [
+						{ type: 'text', name: 'title', value: 'hello' },
+						{ type: 'binary', name: 'upload', binaryProperty: 'data' },
+					],
+				},
+			}),
 			{ file: { base64: bytes.toString('base64'), mimeType: 'text/plain' } },
 		);
 		assert.equal(error, undefined, String(error?.message));
@@ -152,7 +190,7 @@ describe('responses', () => {
 		assert.deepEqual(output[0].body, { ok: true });
 	});
 
-	test('an error status fails the item with the API\'s message, unless Never Error', async () => {
+	test("an error status fails the item with the API's message, unless Never Error", async () => {
 		const failed = await run({ url: `${api.url}/api/status/404` });
 		assert.match(String(failed.error?.message), /GET http:\/\/127\.0\.0\.1:\d+\/api\/status\/404 answered HTTP 404/);
 		const kept = await run({ url: `${api.url}/api/status/404`, response: { neverError: true, fullResponse: true } });
@@ -164,7 +202,10 @@ describe('responses', () => {
 		const named = await run({ url: `${api.url}/api/me`, response: { outputField: 'result' } });
 		assert.deepEqual(named.output[0], { result: { ok: true } });
 		const split = await run({ url: `${api.url}/api/items?pageSize=4`, response: { itemsPath: 'items' } });
-		assert.deepEqual(split.output.map((o) => o.id), [1, 2, 3, 4]);
+		assert.deepEqual(
+			split.output.map((o) => o.id),
+			[1, 2, 3, 4],
+		);
 		const whole = await run({ url: `${api.url}/api/items?pageSize=4`, response: { itemsPath: 'items', split: false } });
 		assert.equal(whole.output.length, 1);
 	});
@@ -176,7 +217,10 @@ describe('pagination', () => {
 
 	test('next URL from the response', async () => {
 		const { output } = await paged({ mode: 'nextUrl', nextUrlPath: 'nextUrl' });
-		assert.deepEqual(output.map((o) => o.id), Array.from({ length: 25 }, (_, i) => i + 1));
+		assert.deepEqual(
+			output.map((o) => o.id),
+			Array.from({ length: 25 }, (_, i) => i + 1),
+		);
 	});
 
 	test('increment a page parameter until a page is empty', async () => {
@@ -185,24 +229,41 @@ describe('pagination', () => {
 	});
 
 	test('increment an offset parameter', async () => {
-		const { output } = await paged({ mode: 'offset', parameter: 'offset', start: 0, step: 10 }, `${api.url}/api/items?total=25&pageSize=10&offset=0`);
+		const { output } = await paged(
+			{ mode: 'offset', parameter: 'offset', start: 0, step: 10 },
+			`${api.url}/api/items?total=25&pageSize=10&offset=0`,
+		);
 		assert.equal(output.length, 25);
 	});
 
 	test('a cursor from the response', async () => {
-		const { output } = await paged({ mode: 'cursor', parameter: 'cursor', cursorPath: 'nextCursor' }, `${api.url}/api/items?total=25&pageSize=10&cursor=`);
+		const { output } = await paged(
+			{ mode: 'cursor', parameter: 'cursor', cursorPath: 'nextCursor' },
+			`${api.url}/api/items?total=25&pageSize=10&cursor=`,
+		);
 		assert.equal(output.length, 25);
 	});
 
 	test('stop on a field value, and on the page limit', async () => {
-		const byField = await paged({ mode: 'page', parameter: 'page', start: 1, step: 1, stopWhen: 'field', stopPath: 'hasMore', stopValue: 'false' });
+		const byField = await paged({
+			mode: 'page',
+			parameter: 'page',
+			start: 1,
+			step: 1,
+			stopWhen: 'field',
+			stopPath: 'hasMore',
+			stopValue: 'false',
+		});
 		assert.equal(byField.output.length, 25);
 		const limited = await paged({ mode: 'page', parameter: 'page', start: 1, step: 1, maxPages: 2 });
 		assert.equal(limited.output.length, 20);
 	});
 
 	test('stop on a status code', async () => {
-		const { output, error } = await paged({ mode: 'page', parameter: 'page', start: 1, step: 1, stopWhen: 'status', stopStatus: '400' }, `${api.url}/api/items?total=25&pageSize=10&cursor=bad`);
+		const { output, error } = await paged(
+			{ mode: 'page', parameter: 'page', start: 1, step: 1, stopWhen: 'status', stopStatus: '400' },
+			`${api.url}/api/items?total=25&pageSize=10&cursor=bad`,
+		);
 		assert.equal(error, undefined);
 		assert.equal(output.length, 0);
 	});
@@ -211,20 +272,29 @@ describe('pagination', () => {
 describe('reliability', () => {
 	test('retries a 429 after the Retry-After the server asked for', async () => {
 		const started = Date.now();
-		const { error, output } = await run({ url: `${api.url}/api/retry?key=ra-1&fail=2&retryAfter=1`, options: { retry: true, maxTries: 3, maxWait: 10 } });
+		const { error, output } = await run({
+			url: `${api.url}/api/retry?key=ra-1&fail=2&retryAfter=1`,
+			options: { retry: true, maxTries: 3, maxWait: 10 },
+		});
 		assert.equal(error, undefined, String(error?.message));
 		assert.equal(output[0].attempts, 3);
 		assert.ok(Date.now() - started >= 1900, 'waited twice the Retry-After of 1 s');
 	});
 
 	test('a 503 storm is bounded by Max Tries, then a clear error', async () => {
-		const { error } = await run({ url: `${api.url}/api/retry?key=storm&fail=100&status=503`, options: { retry: true, maxTries: 3, maxWait: 5 } });
+		const { error } = await run({
+			url: `${api.url}/api/retry?key=storm&fail=100&status=503`,
+			options: { retry: true, maxTries: 3, maxWait: 5 },
+		});
 		assert.match(String(error?.message), /answered HTTP 503/);
 		assert.equal(api.requests.filter((r) => r.query.key === 'storm').length, 3);
 	});
 
 	test('waits longer than the budget are not taken', async () => {
-		const { error } = await run({ url: `${api.url}/api/retry?key=budget&fail=1&retryAfter=30`, options: { retry: true, maxTries: 3, maxWait: 2 } });
+		const { error } = await run({
+			url: `${api.url}/api/retry?key=budget&fail=1&retryAfter=30`,
+			options: { retry: true, maxTries: 3, maxWait: 2 },
+		});
 		assert.match(String(error?.message), /answered HTTP 429/);
 		assert.equal(api.requests.filter((r) => r.query.key === 'budget').length, 1);
 	});
@@ -240,28 +310,46 @@ describe('reliability', () => {
 	});
 
 	test('redirects: followed on the same host; the key never goes to another host', async () => {
-		const same = await run({ authentication: 'apiConnectorHeaderKeyApi', environment: 'live', url: '/api/redirect-here' }, { credential: key() });
+		const same = await run(
+			{ authentication: 'apiConnectorHeaderKeyApi', environment: 'live', url: '/api/redirect-here' },
+			{ credential: key() },
+		);
 		assert.equal((same.output[0].headers as Record<string, string>)['x-key'], 'secret-key');
-		const away = await run({ authentication: 'apiConnectorHeaderKeyApi', environment: 'live', url: '/api/redirect-away' }, { credential: key() });
+		const away = await run(
+			{ authentication: 'apiConnectorHeaderKeyApi', environment: 'live', url: '/api/redirect-away' },
+			{ credential: key() },
+		);
 		assert.equal(away.error, undefined, String(away.error?.message));
 		assert.equal((away.output[0].headers as Record<string, string>)['x-key'], undefined);
 	});
 
 	test('8 calls in flight keep the input order and pairing', async () => {
 		const items = Array.from({ length: 40 }, (_, n) => ({ n, ms: (40 - n) * 2 }));
-		const { output, items: out } = await run({ url: `=${api.url}/api/slow?ms={{ $json.ms }}&n={{ $json.n }}`, options: { concurrency: 8 } }, { items });
+		const { output, items: out } = await run(
+			{ url: `=${api.url}/api/slow?ms={{ $json.ms }}&n={{ $json.n }}`, options: { concurrency: 8 } },
+			{ items },
+		);
 		assert.equal(output.length, 40);
-		assert.deepEqual(out.map((item) => item.pairedItem), items.map((_, n) => ({ item: n })));
+		assert.deepEqual(
+			out.map((item) => item.pairedItem),
+			items.map((_, n) => ({ item: n })),
+		);
 	});
 
 	test('continueOnFail: failing items become error items and the rest go on', async () => {
 		const items = Array.from({ length: 50 }, (_, n) => ({ n }));
-		const { error, items: out } = await run({ url: `=${api.url}/api/fail-odd?n={{ $json.n }}`, options: { concurrency: 4 } }, { items, continueOnFail: true });
+		const { error, items: out } = await run(
+			{ url: `=${api.url}/api/fail-odd?n={{ $json.n }}`, options: { concurrency: 4 } },
+			{ items, continueOnFail: true },
+		);
 		assert.equal(error, undefined);
 		assert.equal(out.length, 50);
 		const failed = out.filter((item) => item.json.error);
 		assert.equal(failed.length, 5);
-		assert.deepEqual(failed.map((item) => item.pairedItem), [3, 13, 23, 33, 43].map((n) => ({ item: n })));
+		assert.deepEqual(
+			failed.map((item) => item.pairedItem),
+			[3, 13, 23, 33, 43].map((n) => ({ item: n })),
+		);
 		assert.match(String(failed[0].json.error), /answered HTTP 500/);
 	});
 });

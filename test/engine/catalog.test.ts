@@ -43,7 +43,17 @@ test('every password field of every credential type is known as a secret (for bl
 
 test('a token depends on every field of its credential except where it is put and what the node does around calls', async () => {
 	const loader = await loadPackage();
-	const placementOnly = ['baseUrl', 'testUrl', 'refreshOnStatus', 'tokenTimeout', 'placement', 'headerName', 'prefixFormat', 'customPrefix', 'queryParameter'];
+	const placementOnly = [
+		'baseUrl',
+		'testUrl',
+		'refreshOnStatus',
+		'tokenTimeout',
+		'placement',
+		'headerName',
+		'prefixFormat',
+		'customPrefix',
+		'queryParameter',
+	];
 	const tokenTypes = catalog.CREDENTIAL_CATALOG.filter((entry) => entry.kind === 'token');
 	assert.ok(tokenTypes.length >= 3);
 	for (const { type } of tokenTypes) {

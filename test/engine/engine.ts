@@ -92,7 +92,7 @@ export class MemoryCredentials extends nw.ICredentialsHelper {
 	async authenticate(credentials: NW.ICredentialDataDecryptedObject, typeName: string, requestOptions: NW.IHttpRequestOptions) {
 		const { authenticate } = this.type(typeName);
 		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
-		if (authenticate) throw new Error('Expression-based authenticate objects are resolved by n8n\'s CLI: test them end to end');
+		if (authenticate) throw new Error("Expression-based authenticate objects are resolved by n8n's CLI: test them end to end");
 		return requestOptions;
 	}
 
@@ -110,7 +110,11 @@ export class MemoryCredentials extends nw.ICredentialsHelper {
 		const output = await type.preAuthentication.call(helpers, credentials);
 		if (output[expirable.name] === undefined) return undefined;
 		const reference = node.credentials?.[typeName];
-		if (reference?.id) await this.updateCredentials(reference, typeName, { ...this.stored.get(reference.id)?.data, ...output } as NW.ICredentialDataDecryptedObject);
+		if (reference?.id)
+			await this.updateCredentials(reference, typeName, {
+				...this.stored.get(reference.id)?.data,
+				...output,
+			} as NW.ICredentialDataDecryptedObject);
 		return Object.assign(credentials, output) as NW.ICredentialDataDecryptedObject;
 	}
 
@@ -136,7 +140,14 @@ export class MemoryCredentials extends nw.ICredentialsHelper {
 		const stored = this.stored.get(nodeCredentials.id ?? '');
 		if (!stored) throw new Error(`No credential ${nodeCredentials.id}`);
 		// Defaults are filled in as n8n does, from the credential type's properties.
-		const withDefaults = nw.NodeHelpers.getNodeParameters(this.getCredentialsProperties(type), stored.data as NW.INodeParameters, true, false, null, null);
+		const withDefaults = nw.NodeHelpers.getNodeParameters(
+			this.getCredentialsProperties(type),
+			stored.data as NW.INodeParameters,
+			true,
+			false,
+			null,
+			null,
+		);
 		return structuredClone({ ...withDefaults, ...stored.data }) as NW.ICredentialDataDecryptedObject;
 	}
 
@@ -147,7 +158,11 @@ export class MemoryCredentials extends nw.ICredentialsHelper {
 		this.writes.push({ id: stored.id, data: stored.data });
 	}
 
-	async updateCredentialsOauthTokenData(nodeCredentials: NW.INodeCredentialsDetails, type: string, data: NW.ICredentialDataDecryptedObject) {
+	async updateCredentialsOauthTokenData(
+		nodeCredentials: NW.INodeCredentialsDetails,
+		type: string,
+		data: NW.ICredentialDataDecryptedObject,
+	) {
 		await this.updateCredentials(nodeCredentials, type, data);
 	}
 
@@ -192,8 +207,27 @@ export async function createEngine(): Promise<Engine> {
 			position: [index * 200, 0] as [number, number],
 			...node,
 		})) as NW.INode[];
-		const workflowData = { id: randomUUID(), name: 'engine test', nodes, connections: json.connections, active: false, settings: { executionOrder: 'v1' as const }, createdAt: new Date(), updatedAt: new Date(), isArchived: false, activeVersionId: null };
-		const workflow = new nw.Workflow({ id: workflowData.id, name: workflowData.name, nodes, connections: json.connections, active: false, nodeTypes, settings: workflowData.settings });
+		const workflowData = {
+			id: randomUUID(),
+			name: 'engine test',
+			nodes,
+			connections: json.connections,
+			active: false,
+			settings: { executionOrder: 'v1' as const },
+			createdAt: new Date(),
+			updatedAt: new Date(),
+			isArchived: false,
+			activeVersionId: null,
+		};
+		const workflow = new nw.Workflow({
+			id: workflowData.id,
+			name: workflowData.name,
+			nodes,
+			connections: json.connections,
+			active: false,
+			nodeTypes,
+			settings: workflowData.settings,
+		});
 		const executionId = randomUUID();
 		const hooks = new core.ExecutionLifecycleHooks(mode, executionId, workflowData as unknown as NW.IWorkflowBase);
 		const additionalData = {
@@ -205,16 +239,25 @@ export async function createEngine(): Promise<Engine> {
 			webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
 			webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
 			webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-			formBaseUrl: 'http://127.0.0.1:5678/form', formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting', formTestBaseUrl: 'http://127.0.0.1:5678/form-test', mcpBaseUrl: 'http://127.0.0.1:5678/mcp', mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
+			formBaseUrl: 'http://127.0.0.1:5678/form',
+			formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+			formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
+			mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
+			mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
 			currentNodeExecutionIndex: 0,
 			variables: {},
 			userId: 'engine-test',
-			executeWorkflow: async () => { throw new Error('not supported'); },
+			executeWorkflow: async () => {
+				throw new Error('not supported');
+			},
 			getRunExecutionData: async () => undefined,
 			getRuntimeCredential: async () => undefined,
 			logAiEvent: () => {},
 		} as unknown as NW.IWorkflowExecuteAdditionalData;
-		const startNode = nodes.find((node) => !Object.values(json.connections).some((c) => c.main?.some((outputs) => outputs?.some((target) => target.node === node.name))));
+		const startNode = nodes.find(
+			(node) =>
+				!Object.values(json.connections).some((c) => c.main?.some((outputs) => outputs?.some((target) => target.node === node.name))),
+		);
 		const result = await new core.WorkflowExecute(additionalData, mode).run({ workflow, startNode });
 		const runData = result.data.resultData.runData;
 		const items = (nodeName: string) => runData[nodeName]?.[0]?.data?.main?.[0] ?? [];
@@ -245,14 +288,21 @@ export function callWorkflow(
 			{
 				name: 'Items',
 				type: 'apiTest.items',
-				parameters: { items: JSON.stringify(options.items ?? []), count: options.count ?? 0, file: options.file?.base64 ?? '', fileType: options.file?.mimeType ?? '' },
+				parameters: {
+					items: JSON.stringify(options.items ?? []),
+					count: options.count ?? 0,
+					file: options.file?.base64 ?? '',
+					fileType: options.file?.mimeType ?? '',
+				},
 			},
 			{
 				name: 'Call',
 				type: options.type ?? `${PACKAGE}.configuredApiCall`,
 				parameters,
 				...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
-				...(options.credential ? { credentials: { [options.credential.type]: { id: options.credential.id, name: options.credential.name } } } : {}),
+				...(options.credential
+					? { credentials: { [options.credential.type]: { id: options.credential.id, name: options.credential.name } } }
+					: {}),
 			},
 		],
 		connections: { Items: { main: [[{ node: 'Call', type: 'main', index: 0 }]] } },
@@ -274,8 +324,19 @@ export async function testCredential(
 	const testedBy = node.description.credentials?.find((credential) => credential.name === type)?.testedBy;
 	const test = typeof testedBy === 'string' ? node.methods?.credentialTest?.[testedBy] : undefined;
 	if (!test) throw new Error(`${nodeType} does not test ${type}`);
-	const defaults = nw.NodeHelpers.getNodeParameters(engine.credentials.getCredentialsProperties(type), data as NW.INodeParameters, true, false, null, null);
+	const defaults = nw.NodeHelpers.getNodeParameters(
+		engine.credentials.getCredentialsProperties(type),
+		data as NW.INodeParameters,
+		true,
+		false,
+		null,
+		null,
+	);
 	const context = new core.CredentialTestContext({} as NW.IWorkflowExecuteAdditionalData);
-	return await test.call(context as unknown as NW.ICredentialTestFunctions, { id: '', name: 'test', type, data: { ...defaults, ...data } as NW.ICredentialDataDecryptedObject });
+	return await test.call(context as unknown as NW.ICredentialTestFunctions, {
+		id: '',
+		name: 'test',
+		type,
+		data: { ...defaults, ...data } as NW.ICredentialDataDecryptedObject,
+	});
 }
-

@@ -17,18 +17,31 @@ function credential(type: string, data: Record<string, unknown>) {
 	return { type, ...engine.credentials.add(type, { baseUrl: api.url, testUrl: '/api/me', ...data }) };
 }
 
-async function echo(type: string, data: Record<string, unknown>, parameters: Record<string, unknown> = {}, mode: 'manual' | 'trigger' = 'manual') {
+async function echo(
+	type: string,
+	data: Record<string, unknown>,
+	parameters: Record<string, unknown> = {},
+	mode: 'manual' | 'trigger' = 'manual',
+) {
 	const result = await engine.run(
 		callWorkflow({ authentication: type, method: 'GET', url: '/api/echo', ...parameters }, { credential: credential(type, data) }),
 		{ mode },
 	);
 	const error = result.error('Call') ?? result.error();
-	return { result, error, echo: result.output('Call')[0] as { headers: Record<string, string>; query: Record<string, string>; body: unknown } };
+	return {
+		result,
+		error,
+		echo: result.output('Call')[0] as { headers: Record<string, string>; query: Record<string, string>; body: unknown },
+	};
 }
 
 describe('Private Key in Header', () => {
 	test('sends the prefix and the live key in the named header', async () => {
-		const { echo: seen, error } = await echo('apiConnectorHeaderKeyApi', { headerName: 'Authorization', apiKey: 'sk-live-1' }, { environment: 'live' });
+		const { echo: seen, error } = await echo(
+			'apiConnectorHeaderKeyApi',
+			{ headerName: 'Authorization', apiKey: 'sk-live-1' },
+			{ environment: 'live' },
+		);
 		assert.equal(error, undefined);
 		assert.equal(seen.headers.authorization, 'Bearer sk-live-1');
 	});
@@ -38,7 +51,10 @@ describe('Private Key in Header', () => {
 		assert.equal((await echo('apiConnectorHeaderKeyApi', data, {}, 'manual')).echo.headers['x-api-key'], 'dev-2');
 		assert.equal((await echo('apiConnectorHeaderKeyApi', data, {}, 'trigger')).echo.headers['x-api-key'], 'live-2');
 		assert.equal((await echo('apiConnectorHeaderKeyApi', data, { environment: 'live' }, 'manual')).echo.headers['x-api-key'], 'live-2');
-		assert.equal((await echo('apiConnectorHeaderKeyApi', data, { environment: 'development' }, 'trigger')).echo.headers['x-api-key'], 'dev-2');
+		assert.equal(
+			(await echo('apiConnectorHeaderKeyApi', data, { environment: 'development' }, 'trigger')).echo.headers['x-api-key'],
+			'dev-2',
+		);
 	});
 
 	test('Development without a development key is an error, never the live key', async () => {
@@ -49,7 +65,12 @@ describe('Private Key in Header', () => {
 	});
 
 	test('Automatic in a manual run without a development key uses the live key', async () => {
-		const { echo: seen, error } = await echo('apiConnectorHeaderKeyApi', { headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: 'live-3' }, { environment: 'automatic' }, 'manual');
+		const { echo: seen, error } = await echo(
+			'apiConnectorHeaderKeyApi',
+			{ headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: 'live-3' },
+			{ environment: 'automatic' },
+			'manual',
+		);
 		assert.equal(error, undefined, String(error?.message));
 		assert.equal(seen.headers['x-api-key'], 'live-3');
 	});
@@ -57,7 +78,13 @@ describe('Private Key in Header', () => {
 	test('the development key goes to the Development Base URL, the live key to the Base URL', async () => {
 		const sandbox = await startApiServer();
 		try {
-			const data = { headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: 'live-4', developmentApiKey: 'dev-4', developmentBaseUrl: sandbox.url };
+			const data = {
+				headerName: 'X-API-Key',
+				prefixFormat: 'plain',
+				apiKey: 'live-4',
+				developmentApiKey: 'dev-4',
+				developmentBaseUrl: sandbox.url,
+			};
 			const development = await echo('apiConnectorHeaderKeyApi', data, { environment: 'development' });
 			assert.equal(development.error, undefined, String(development.error?.message));
 			assert.equal(sandbox.requests.at(-1)?.headers['x-api-key'], 'dev-4');
@@ -74,12 +101,24 @@ describe('Private Key in Header', () => {
 	test('a refused key names which key was sent', async () => {
 		const refusing = await startApiServer({ authorize: () => false });
 		try {
-			const { error } = await engine.run(
-				callWorkflow(
-					{ authentication: 'apiConnectorHeaderKeyApi', environment: 'development', method: 'GET', url: '/api/me' },
-					{ credential: { type: 'apiConnectorHeaderKeyApi', ...engine.credentials.add('apiConnectorHeaderKeyApi', { headerName: 'X-Key', apiKey: 'l', developmentApiKey: 'd-5', baseUrl: refusing.url }) } },
-				),
-			).then((result) => ({ error: result.error('Call') }));
+			const { error } = await engine
+				.run(
+					callWorkflow(
+						{ authentication: 'apiConnectorHeaderKeyApi', environment: 'development', method: 'GET', url: '/api/me' },
+						{
+							credential: {
+								type: 'apiConnectorHeaderKeyApi',
+								...engine.credentials.add('apiConnectorHeaderKeyApi', {
+									headerName: 'X-Key',
+									apiKey: 'l',
+									developmentApiKey: 'd-5',
+									baseUrl: refusing.url,
+								}),
+							},
+						},
+					),
+				)
+				.then((result) => ({ error: result.error('Call') }));
 			assert.match(String(error?.description), /the development key was sent/);
 		} finally {
 			await refusing.close();
@@ -94,7 +133,7 @@ describe('Private Key in Header', () => {
 });
 
 describe('Private Key in URL', () => {
-	test('adds the key as the named query parameter, keeping the call\'s own parameters', async () => {
+	test("adds the key as the named query parameter, keeping the call's own parameters", async () => {
 		const { echo: seen } = await echo(
 			'apiConnectorQueryKeyApi',
 			{ parameterName: 'key', apiKey: 'q-live', developmentApiKey: 'q-dev' },
@@ -129,7 +168,13 @@ describe('Self-handled', () => {
 				queryParameters: fields({ app_id: 'q-secret' }),
 				bodyFields: fields({ signature: 'b-secret' }),
 			},
-			{ method: 'POST', sendBody: true, contentType: 'json', jsonInput: 'fields', bodyParameters: { parameters: [{ name: 'order', value: '42' }] } },
+			{
+				method: 'POST',
+				sendBody: true,
+				contentType: 'json',
+				jsonInput: 'fields',
+				bodyParameters: { parameters: [{ name: 'order', value: '42' }] },
+			},
 		);
 		assert.equal(error, undefined);
 		assert.equal(seen.headers['x-app-token'], 'h-secret');

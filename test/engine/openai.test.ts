@@ -37,7 +37,10 @@ async function runNode(
 	options: { credential?: NW.IDataObject; items?: NW.IDataObject[]; continueOnFail?: boolean } = {},
 ) {
 	const result = await engine.run(
-		callWorkflow({ resource: 'model', ...parameters }, { type: NODE, credential: addCredential(options.credential), items: options.items, continueOnFail: options.continueOnFail }),
+		callWorkflow(
+			{ resource: 'model', ...parameters },
+			{ type: NODE, credential: addCredential(options.credential), items: options.items, continueOnFail: options.continueOnFail },
+		),
 	);
 	return { result, output: result.output('Call'), items: result.items('Call'), error: result.error('Call') };
 }
@@ -66,11 +69,15 @@ describe('List', () => {
 
 	test('stops at the limit', async () => {
 		const { output } = await runNode({ operation: 'list', returnAll: false, limit: 2 });
-		assert.deepEqual(output.map((m) => m.id), ['gpt-4o', 'gpt-4o-mini']);
+		assert.deepEqual(
+			output.map((m) => m.id),
+			['gpt-4o', 'gpt-4o-mini'],
+		);
 	});
 
 	test('filters by owner, owned_by and ID prefix', async () => {
-		const ids = async (filters: NW.INodeParameters) => (await runNode({ operation: 'list', returnAll: true, filters })).output.map((m) => m.id);
+		const ids = async (filters: NW.INodeParameters) =>
+			(await runNode({ operation: 'list', returnAll: true, filters })).output.map((m) => m.id);
 		assert.deepEqual(await ids({ owner: 'fineTuned' }), [FINE_TUNED, 'ft:gpt-3.5-turbo-0125:rig-org:faq:Xy12Ab34']);
 		assert.equal((await ids({ owner: 'openai' })).length, 5);
 		assert.deepEqual(await ids({ ownedBy: 'openai-internal' }), ['whisper-1']);
@@ -79,7 +86,10 @@ describe('List', () => {
 
 	test('sorts by creation time before the limit', async () => {
 		const newest = await runNode({ operation: 'list', returnAll: false, limit: 2, sort: 'newest' });
-		assert.deepEqual(newest.output.map((m) => m.id), [FINE_TUNED, 'gpt-4o-mini']);
+		assert.deepEqual(
+			newest.output.map((m) => m.id),
+			[FINE_TUNED, 'gpt-4o-mini'],
+		);
 		const oldest = await runNode({ operation: 'list', returnAll: true, sort: 'oldest' });
 		assert.equal(oldest.output[0].id, 'whisper-1');
 		assert.equal(oldest.output.at(-1)?.id, FINE_TUNED);
@@ -114,7 +124,10 @@ describe('Get and Delete', () => {
 			error?.message,
 			'Model "gpt-nope" not found (HTTP 404 model_not_found): it does not exist, was deleted, or this key\'s organization and project cannot see it.',
 		);
-		assert.match(String(error?.description), /^OpenAI said: The model `gpt-nope` does not exist or you do not have access to it\. Request ID: req_/);
+		assert.match(
+			String(error?.description),
+			/^OpenAI said: The model `gpt-nope` does not exist or you do not have access to it\. Request ID: req_/,
+		);
 	});
 
 	test('deletes a fine-tuned model and returns { id, deleted }', async () => {
@@ -131,7 +144,10 @@ describe('Get and Delete', () => {
 			error?.message,
 			'The API key is valid but lacks the permission for this call (HTTP 403, missing scope api.model.write). A read-only or restricted key cannot do this: give the key Write permission for it, or All permissions, at https://platform.openai.com/api-keys.',
 		);
-		assert.ok(server.models.some((m) => m.id === FINE_TUNED), 'nothing was deleted');
+		assert.ok(
+			server.models.some((m) => m.id === FINE_TUNED),
+			'nothing was deleted',
+		);
 	});
 
 	test('a wrong key: 401 invalid_api_key, with no part of the key in the error', async () => {
@@ -150,11 +166,14 @@ describe('Get and Delete', () => {
 			{ items: [{ model: 'gpt-4o' }, { model: 'gpt-nope' }, { model: 'whisper-1' }], continueOnFail: true },
 		);
 		assert.equal(error, undefined);
-		assert.deepEqual(items.map((item) => [(item.pairedItem as NW.IPairedItemData).item, item.json.id ?? 'error']), [
-			[0, 'gpt-4o'],
-			[1, 'error'],
-			[2, 'whisper-1'],
-		]);
+		assert.deepEqual(
+			items.map((item) => [(item.pairedItem as NW.IPairedItemData).item, item.json.id ?? 'error']),
+			[
+				[0, 'gpt-4o'],
+				[1, 'error'],
+				[2, 'whisper-1'],
+			],
+		);
 		assert.match(String(items[1].json.error), /^Model "gpt-nope" not found \(HTTP 404 model_not_found\)/);
 	});
 });
@@ -210,12 +229,18 @@ describe('Credential', () => {
 		assert.equal(server.requests[0].headers['openai-project'], RIG_PROJECT);
 	});
 
-	test('extra headers are sent; they cannot replace the credential\'s own headers', async () => {
+	test("extra headers are sent; they cannot replace the credential's own headers", async () => {
 		const extra = (values: NW.IDataObject[]) => ({ extraHeaders: { values } });
-		const ok = await runNode({ operation: 'list', returnAll: false, limit: 1 }, { credential: extra([{ name: 'X-Proxy-Token', value: 'proxy-secret' }]) });
+		const ok = await runNode(
+			{ operation: 'list', returnAll: false, limit: 1 },
+			{ credential: extra([{ name: 'X-Proxy-Token', value: 'proxy-secret' }]) },
+		);
 		assert.equal(ok.error, undefined, ok.error?.message);
 		assert.equal(server.requests[0].headers['x-proxy-token'], 'proxy-secret');
-		const clash = await runNode({ operation: 'list', returnAll: true }, { credential: extra([{ name: 'authorization', value: 'Bearer other' }]) });
+		const clash = await runNode(
+			{ operation: 'list', returnAll: true },
+			{ credential: extra([{ name: 'authorization', value: 'Bearer other' }]) },
+		);
 		assert.match(String(clash.error?.message), /Extra Headers: "authorization" is set by the credential itself/);
 	});
 
@@ -227,7 +252,10 @@ describe('Credential', () => {
 
 	test('key check: a good key passes', async () => {
 		assert.equal(await checked({}), undefined);
-		assert.deepEqual(server.requests.map((r) => r.path), ['/v1/models']);
+		assert.deepEqual(
+			server.requests.map((r) => r.path),
+			['/v1/models'],
+		);
 	});
 
 	test('key check messages tell apart key, organization, project, permission and Base URL', async () => {
@@ -274,7 +302,10 @@ describe('Credential', () => {
 		const strict = await startOpenAiServer({ scopeStatus: 401 });
 		try {
 			const message = await checked({ apiKey: OPENAI_KEYS.restricted, baseUrl: strict.baseUrl });
-			assert.match(String(message), /^The API key is valid but lacks the permission for this call \(HTTP 401, missing scope api\.model\.read\)/);
+			assert.match(
+				String(message),
+				/^The API key is valid but lacks the permission for this call \(HTTP 401, missing scope api\.model\.read\)/,
+			);
 		} finally {
 			await strict.close();
 		}
@@ -284,17 +315,41 @@ describe('Credential', () => {
 describe('Model dropdown (listSearch)', () => {
 	test('lists the models the key can see, newest first, filtered by the typed text', async () => {
 		const credential = addCredential();
-		const node = { id: 'n1', name: 'Models', type: NODE, typeVersion: 1, position: [0, 0] as [number, number], parameters: {}, credentials: { [TYPE]: { id: credential.id, name: credential.name } } };
+		const node = {
+			id: 'n1',
+			name: 'Models',
+			type: NODE,
+			typeVersion: 1,
+			position: [0, 0] as [number, number],
+			parameters: {},
+			credentials: { [TYPE]: { id: credential.id, name: credential.name } },
+		};
 		const workflow = new nw.Workflow({ id: 'w1', nodes: [node], connections: {}, active: false, nodeTypes: engine.nodeTypes });
-		const additionalData = { credentialsHelper: engine.credentials, currentNodeParameters: {}, restApiUrl: '', instanceBaseUrl: '', webhookBaseUrl: '', webhookWaitingBaseUrl: '', webhookTestBaseUrl: '', formWaitingBaseUrl: '', variables: {} } as unknown as NW.IWorkflowExecuteAdditionalData;
+		const additionalData = {
+			credentialsHelper: engine.credentials,
+			currentNodeParameters: {},
+			restApiUrl: '',
+			instanceBaseUrl: '',
+			webhookBaseUrl: '',
+			webhookWaitingBaseUrl: '',
+			webhookTestBaseUrl: '',
+			formWaitingBaseUrl: '',
+			variables: {},
+		} as unknown as NW.IWorkflowExecuteAdditionalData;
 		const context = new core.LoadOptionsContext(workflow, node, additionalData, 'parameters.modelId');
 		const type = engine.nodeTypes.getByNameAndVersion(NODE, 1);
-		const search = type.methods?.listSearch?.searchModels as (this: NW.ILoadOptionsFunctions, filter?: string) => Promise<NW.INodeListSearchResult>;
+		const search = type.methods?.listSearch?.searchModels as (
+			this: NW.ILoadOptionsFunctions,
+			filter?: string,
+		) => Promise<NW.INodeListSearchResult>;
 		const all = await search.call(context);
 		assert.equal(all.results.length, 7);
 		assert.deepEqual(all.results[0], { name: FINE_TUNED, value: FINE_TUNED, description: `Owned by ${RIG_ORG}` });
 		const filtered = await search.call(context, 'MINI');
-		assert.deepEqual(filtered.results.map((r) => r.value), [FINE_TUNED, 'gpt-4o-mini']);
+		assert.deepEqual(
+			filtered.results.map((r) => r.value),
+			[FINE_TUNED, 'gpt-4o-mini'],
+		);
 		assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${OPENAI_KEYS.all}`);
 	});
 });

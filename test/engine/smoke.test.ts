@@ -12,9 +12,21 @@ before(async () => {
 after(async () => await api.close());
 
 test('header key reaches the API through the real engine', async () => {
-	const credential = { type: 'apiConnectorHeaderKeyApi', ...engine.credentials.add('apiConnectorHeaderKeyApi', { headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: 'live-key', testUrl: '/api/me', baseUrl: api.url }) };
+	const credential = {
+		type: 'apiConnectorHeaderKeyApi',
+		...engine.credentials.add('apiConnectorHeaderKeyApi', {
+			headerName: 'X-API-Key',
+			prefixFormat: 'plain',
+			apiKey: 'live-key',
+			testUrl: '/api/me',
+			baseUrl: api.url,
+		}),
+	};
 	const result = await engine.run(
-		callWorkflow({ authentication: 'apiConnectorHeaderKeyApi', environment: 'live', method: 'GET', url: '/api/echo' }, { credential, count: 3 }),
+		callWorkflow(
+			{ authentication: 'apiConnectorHeaderKeyApi', environment: 'live', method: 'GET', url: '/api/echo' },
+			{ credential, count: 3 },
+		),
 	);
 	assert.equal(result.error(), undefined, String(result.error()?.message));
 	const output = result.output('Call');

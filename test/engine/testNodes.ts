@@ -29,7 +29,13 @@ class Items implements NW.INodeType {
 		const items = count ? Array.from({ length: count }, (_, index) => ({ index })) : given.length ? given : [{}];
 		const file = this.getNodeParameter('file', 0) as string;
 		const binary = file
-			? { data: await this.helpers.prepareBinaryData(Buffer.from(file, 'base64'), 'upload.bin', this.getNodeParameter('fileType', 0) as string) }
+			? {
+					data: await this.helpers.prepareBinaryData(
+						Buffer.from(file, 'base64'),
+						'upload.bin',
+						this.getNodeParameter('fileType', 0) as string,
+					),
+				}
 			: undefined;
 		return [items.map((json) => ({ json, ...(binary ? { binary } : {}) }))];
 	}

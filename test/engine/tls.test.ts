@@ -22,8 +22,13 @@ after(async () => await Promise.all(servers.map(async (server) => await server.c
 
 async function call(url: string, type: string, data: Record<string, unknown>) {
 	const credential = { type, ...engine.credentials.add(type, { testUrl: `${url}/api/me`, ...data }) };
-	const result = await engine.run(callWorkflow({ authentication: type, environment: 'live', method: 'GET', url: `${url}/api/echo` }, { credential }));
-	return { error: result.error('Call') ?? result.error(), seen: result.output('Call')[0] as { clientCN?: string; headers: Record<string, string> } };
+	const result = await engine.run(
+		callWorkflow({ authentication: type, environment: 'live', method: 'GET', url: `${url}/api/echo` }, { credential }),
+	);
+	return {
+		error: result.error('Call') ?? result.error(),
+		seen: result.output('Call')[0] as { clientCN?: string; headers: Record<string, string> },
+	};
 }
 
 const pem = (cert: string, key: string, extra: Record<string, unknown> = {}) => ({
@@ -39,10 +44,16 @@ describe('Client Certificate (mTLS)', () => {
 		['PKCS#1 RSA key', () => pem(pki.client.cert, pki.client.keyPkcs1)],
 		['PKCS#8 RSA key', () => pem(pki.client.cert, pki.client.keyPkcs8)],
 		['encrypted PKCS#8 key with its passphrase', () => pem(pki.client.cert, pki.client.keyPkcs8Encrypted, { passphrase: pki.passphrase })],
-		['legacy encrypted PKCS#1 key with its passphrase', () => pem(pki.client.cert, pki.client.keyPkcs1Encrypted, { passphrase: pki.passphrase })],
+		[
+			'legacy encrypted PKCS#1 key with its passphrase',
+			() => pem(pki.client.cert, pki.client.keyPkcs1Encrypted, { passphrase: pki.passphrase }),
+		],
 		['EC SEC1 key', () => pem(pki.clientEc.cert, pki.clientEc.keySec1)],
 		['certificate with its intermediate (chain)', () => pem(pki.clientChain.cert, pki.clientChain.key)],
-		['PKCS#12 with passphrase', () => ({ clientCertificateFormat: 'pfx', pfx: pki.pfx, passphrase: pki.passphrase, caCertificates: pki.ca.cert })],
+		[
+			'PKCS#12 with passphrase',
+			() => ({ clientCertificateFormat: 'pfx', pfx: pki.pfx, passphrase: pki.passphrase, caCertificates: pki.ca.cert }),
+		],
 		['PKCS#12 without passphrase', () => ({ clientCertificateFormat: 'pfx', pfx: pki.pfxNoPassphrase, caCertificates: pki.ca.cert })],
 		['PEM pasted with Windows line endings', () => pem(pki.client.cert.replace(/\n/g, '\r\n'), pki.client.keyPkcs8.replace(/\n/g, '\r\n'))],
 		['PEM pasted onto one line', () => pem(pki.client.cert.replace(/\n/g, ' '), pki.client.keyPkcs8.replace(/\n/g, ' '))],
@@ -71,17 +82,30 @@ describe('Client Certificate (mTLS)', () => {
 
 describe('TLS failures each say what to fix', () => {
 	test('no client certificate where the server requires one', async () => {
-		const { error } = await call(mtls.url, 'apiConnectorHeaderKeyApi', { headerName: 'X-Key', apiKey: 'k', useTls: true, clientCertificateFormat: 'none', caCertificates: pki.ca.cert });
+		const { error } = await call(mtls.url, 'apiConnectorHeaderKeyApi', {
+			headerName: 'X-Key',
+			apiKey: 'k',
+			useTls: true,
+			clientCertificateFormat: 'none',
+			caCertificates: pki.ca.cert,
+		});
 		assert.match(String(error?.message), /requires a client certificate|closed the connection|refused the client certificate/);
 	});
 
 	test('a client certificate from a CA the server does not trust is refused', async () => {
 		const { error } = await call(mtls.url, 'apiConnectorClientCertificateApi', pem(pki.clientOtherCa.cert, pki.clientOtherCa.key));
-		assert.match(String(error?.message), /does not trust the CA that signed the client certificate|refused the client certificate|does not know the client certificate/);
+		assert.match(
+			String(error?.message),
+			/does not trust the CA that signed the client certificate|refused the client certificate|does not know the client certificate/,
+		);
 	});
 
 	test('a wrong passphrase', async () => {
-		const { error } = await call(mtls.url, 'apiConnectorClientCertificateApi', pem(pki.client.cert, pki.client.keyPkcs8Encrypted, { passphrase: 'wrong' }));
+		const { error } = await call(
+			mtls.url,
+			'apiConnectorClientCertificateApi',
+			pem(pki.client.cert, pki.client.keyPkcs8Encrypted, { passphrase: 'wrong' }),
+		);
 		assert.match(String(error?.message), /wrong passphrase/);
 	});
 
@@ -91,7 +115,12 @@ describe('TLS failures each say what to fix', () => {
 	});
 
 	test('a wrong PKCS#12 passphrase', async () => {
-		const { error } = await call(mtls.url, 'apiConnectorClientCertificateApi', { clientCertificateFormat: 'pfx', pfx: pki.pfx, passphrase: 'nope', caCertificates: pki.ca.cert });
+		const { error } = await call(mtls.url, 'apiConnectorClientCertificateApi', {
+			clientCertificateFormat: 'pfx',
+			pfx: pki.pfx,
+			passphrase: 'nope',
+			caCertificates: pki.ca.cert,
+		});
 		assert.match(String(error?.message), /wrong passphrase for the PKCS#12 file/);
 	});
 
@@ -116,7 +145,13 @@ describe('TLS failures each say what to fix', () => {
 	});
 
 	test('a private CA bundle makes the same server trusted', async () => {
-		const { error } = await call(https.url, 'apiConnectorHeaderKeyApi', { headerName: 'X-Key', apiKey: 'k', useTls: true, clientCertificateFormat: 'none', caCertificates: pki.ca.cert });
+		const { error } = await call(https.url, 'apiConnectorHeaderKeyApi', {
+			headerName: 'X-Key',
+			apiKey: 'k',
+			useTls: true,
+			clientCertificateFormat: 'none',
+			caCertificates: pki.ca.cert,
+		});
 		assert.equal(error, undefined, String(error?.message));
 	});
 });
@@ -131,13 +166,25 @@ describe('the Test button says what is wrong with TLS, as the node does', () => 
 	});
 
 	test('a server that requires a client certificate and got none', async () => {
-		const result = await test_('apiConnectorHeaderKeyApi', { headerName: 'X-Key', apiKey: 'k', baseUrl: mtls.url, testUrl: '/api/me', useTls: true, clientCertificateFormat: 'none', caCertificates: pki.ca.cert });
+		const result = await test_('apiConnectorHeaderKeyApi', {
+			headerName: 'X-Key',
+			apiKey: 'k',
+			baseUrl: mtls.url,
+			testUrl: '/api/me',
+			useTls: true,
+			clientCertificateFormat: 'none',
+			caCertificates: pki.ca.cert,
+		});
 		assert.equal(result.status, 'Error');
 		assert.match(result.message, /requires a client certificate|closed the connection/);
 	});
 
 	test('a good client certificate passes', async () => {
-		const result = await test_('apiConnectorClientCertificateApi', { ...pem(pki.client.cert, pki.client.keyPkcs8), baseUrl: mtls.url, testUrl: '/api/me' });
+		const result = await test_('apiConnectorClientCertificateApi', {
+			...pem(pki.client.cert, pki.client.keyPkcs8),
+			baseUrl: mtls.url,
+			testUrl: '/api/me',
+		});
 		assert.deepEqual(result, { status: 'OK', message: 'The API accepted the credential.' });
 	});
 });

@@ -119,7 +119,10 @@ describe('OAuth2 password grant', () => {
 		server.setLifetime(60);
 		const response = await fetch(server.tokenUrl, {
 			method: 'POST',
-			headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}` },
+			headers: {
+				'content-type': 'application/x-www-form-urlencoded',
+				authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}`,
+			},
 			body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: stored(credential).refreshToken as string }),
 		});
 		const other = (await response.json()) as { access_token: string; refresh_token: string };
@@ -164,7 +167,8 @@ describe('OAuth2 password grant', () => {
 		const output = result.output('Call');
 		assert.equal(output.length, 20);
 		assert.match(String(output[0].error), /answered HTTP 401/);
-		for (const item of output.slice(1)) assert.match(String(item.error), /refused a freshly obtained token \(HTTP 401 from .*\/api\/me\), so no further token was fetched/);
+		for (const item of output.slice(1))
+			assert.match(String(item.error), /refused a freshly obtained token \(HTTP 401 from .*\/api\/me\), so no further token was fetched/);
 		assert.equal(auth.counts.total - before, 1, 'the token fetched for this execution, and no other');
 		assert.equal(api.requests.length, 1, 'no call after the API refused the fresh token');
 	});
@@ -173,7 +177,11 @@ describe('OAuth2 password grant', () => {
 		const api = await startApiServer({ authorize: () => false });
 		servers.push(api);
 		const credential = password(auth, { baseUrl: api.url });
-		assert.match(String((await callMe(credential)).error?.message), /answered HTTP 401/, 'the first execution fetches a token, which is refused');
+		assert.match(
+			String((await callMe(credential)).error?.message),
+			/answered HTTP 401/,
+			'the first execution fetches a token, which is refused',
+		);
 		const before = auth.counts.total;
 		const requests = api.requests.length;
 		const { error } = await callMe(credential, 5);
@@ -204,7 +212,7 @@ describe('OAuth2 password grant', () => {
 		assert.doesNotMatch(String(error?.message), /not-the-secret/);
 	});
 
-	test('a token endpoint behind mTLS, with the credential\'s client certificate', async () => {
+	test("a token endpoint behind mTLS, with the credential's client certificate", async () => {
 		const server = await startOAuth2Server({ tls: 'mtls', clients: [CLIENT], users: [USER] });
 		servers.push(server);
 		const credential = password(server, {
@@ -230,7 +238,13 @@ describe('Token endpoint faults are named', () => {
 	];
 	for (const [fault, message] of faults) {
 		test(`${fault}`, async () => {
-			const credential = add('apiConnectorPasswordGrantOAuth2Api', { tokenUrl: auth.tokenUrl, baseUrl: auth.url, ...USER, clientId: CLIENT.id, clientSecret: CLIENT.secret });
+			const credential = add('apiConnectorPasswordGrantOAuth2Api', {
+				tokenUrl: auth.tokenUrl,
+				baseUrl: auth.url,
+				...USER,
+				clientId: CLIENT.id,
+				clientSecret: CLIENT.secret,
+			});
 			auth.setFault(fault, 1);
 			const before = auth.counts.total;
 			const { error } = await callMe(credential, 20, { options: { concurrency: 4 } });
@@ -244,7 +258,9 @@ describe('OAuth2 custom token request', () => {
 	const values = (pairs: Record<string, string>) => ({ values: Object.entries(pairs).map(([name, value]) => ({ name, value })) });
 
 	test('fills placeholders, reads the token and its lifetime by path, sends it as the credential says', async () => {
-		const api = await startApiServer({ authorize: (req) => auth.validate(String(req.headers.authorization).replace(/^Token /, '')).active });
+		const api = await startApiServer({
+			authorize: (req) => auth.validate(String(req.headers.authorization).replace(/^Token /, '')).active,
+		});
 		servers.push(api);
 		const before = auth.counts.custom;
 		const credential = add('apiConnectorCustomTokenOAuth2Api', {
@@ -373,7 +389,10 @@ describe('JWT bearer grant', () => {
 	test('a key that does not match the registered one: the refusal is explained', async () => {
 		const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
 		const { error } = await callMe(jwt('RS256', { jwtPrivateKey: other }));
-		assert.match(String(error?.message), /invalid_grant: bad signature\)\. The signed assertion was refused: check .*key is the one registered/);
+		assert.match(
+			String(error?.message),
+			/invalid_grant: bad signature\)\. The signed assertion was refused: check .*key is the one registered/,
+		);
 	});
 
 	test('a mis-addressed assertion (wrong audience)', async () => {

@@ -18,11 +18,17 @@ test('the source passes the scanner', async () => {
 });
 
 test('the npm tarball passes the scanner and ships only dist, index.js, package.json and docs', async () => {
-	const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop() as string;
+	const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' })
+		.trim()
+		.split('\n')
+		.pop() as string;
 	const unpacked = join(work, 'package');
 	execFileSync('tar', ['-xzf', join(work, tarball), '-C', work]);
 	const top = readdirSync(unpacked).sort();
-	assert.deepEqual(top.filter((name) => !['dist', 'index.js', 'package.json', 'README.md', 'LICENSE', 'SECURITY.md'].includes(name)), []);
+	assert.deepEqual(
+		top.filter((name) => !['dist', 'index.js', 'package.json', 'README.md', 'LICENSE', 'SECURITY.md'].includes(name)),
+		[],
+	);
 	const result = await analyzePackage(unpacked);
 	assert.equal(result.passed, true, `${result.message}\n${result.details ?? ''}`);
 });

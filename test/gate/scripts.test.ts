@@ -8,7 +8,10 @@ import { test } from 'node:test';
 import { root } from '../../scripts/paths.mjs';
 import { cleanEnv } from '../e2e/process.ts';
 
-const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string>; n8n: { nodes: string[]; credentials: string[] } };
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+	scripts: Record<string, string>;
+	n8n: { nodes: string[]; credentials: string[] };
+};
 const npm = (args: string[]) => spawnSync('npm', args, { cwd: root, encoding: 'utf8', env: cleanEnv() });
 
 for (const name of Object.keys(manifest.scripts).filter((n) => !['prepack', 'prepublishOnly'].includes(n))) {
@@ -26,5 +29,8 @@ test('npm pack builds the package before packing it: every node and credential o
 	const [{ files }] = JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as Array<{ files: Array<{ path: string }> }>;
 	const packed = new Set(files.map((file) => file.path));
 	for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) assert.ok(packed.has(file), `${file} is in the package`);
-	assert.ok(files.some((file) => file.path.endsWith('.js.map')), 'source maps are shipped');
+	assert.ok(
+		files.some((file) => file.path.endsWith('.js.map')),
+		'source maps are shipped',
+	);
 });

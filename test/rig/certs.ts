@@ -60,8 +60,7 @@ export interface Pki {
 const PASSPHRASE = 'rig-Passphrase:1!';
 const DAY = 86_400_000;
 const oids = forge.pki.oids;
-const getTBSCertificate = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 })
-	.getTBSCertificate;
+const getTBSCertificate = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate;
 
 const generate = promisify(generateKeyPair);
 const rsaKey = () => generate('rsa', { modulusLength: 2048 });
@@ -106,7 +105,10 @@ function issue(spec: CertSpec): { pem: string; ski: Buffer } {
 
 	const rsa = spec.publicKey.asymmetricKeyType === 'rsa';
 	const extensions: object[] = [
-		{ name: 'subjectKeyIdentifier', value: forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OCTETSTRING, false, ski.toString('binary')) },
+		{
+			name: 'subjectKeyIdentifier',
+			value: forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OCTETSTRING, false, ski.toString('binary')),
+		},
 		{ name: 'authorityKeyIdentifier', keyIdentifier: issuer.ski.toString('binary') },
 	];
 	if (spec.kind === 'ca') {
@@ -121,10 +123,7 @@ function issue(spec: CertSpec): { pem: string; ski: Buffer } {
 			spec.kind === 'server' ? { name: 'extKeyUsage', serverAuth: true } : { name: 'extKeyUsage', clientAuth: true },
 		);
 	}
-	const altNames = [
-		...(spec.dns ?? []).map((value) => ({ type: 2, value })),
-		...(spec.ips ?? []).map((ip) => ({ type: 7, ip })),
-	];
+	const altNames = [...(spec.dns ?? []).map((value) => ({ type: 2, value })), ...(spec.ips ?? []).map((ip) => ({ type: 7, ip }))];
 	if (altNames.length) extensions.push({ name: 'subjectAltName', altNames });
 	cert.setExtensions(extensions);
 
@@ -188,12 +187,9 @@ async function build(): Promise<Pki> {
 		Buffer.from(
 			forge.asn1
 				.toDer(
-					forge.pkcs12.toPkcs12Asn1(
-						forge.pki.privateKeyFromPem(keyPkcs1),
-						[forge.pki.certificateFromPem(rsaClient.cert)],
-						passphrase,
-						{ algorithm: 'aes256' },
-					),
+					forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(keyPkcs1), [forge.pki.certificateFromPem(rsaClient.cert)], passphrase, {
+						algorithm: 'aes256',
+					}),
 				)
 				.getBytes(),
 			'binary',

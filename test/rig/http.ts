@@ -25,10 +25,7 @@ export async function listen(tls: TlsMode, handler: RequestListener, serverCert?
 		const pki = await makePki();
 		const { cert, key } = serverCert ?? pki.server;
 		const mtls = tls === 'mtls';
-		server = https.createServer(
-			{ cert, key, requestCert: mtls, rejectUnauthorized: mtls, ca: mtls ? pki.ca.cert : undefined },
-			handler,
-		);
+		server = https.createServer({ cert, key, requestCert: mtls, rejectUnauthorized: mtls, ca: mtls ? pki.ca.cert : undefined }, handler);
 	}
 	// Keep-alive is on by default; answer fast and never hold the event loop open after close.
 	server.keepAliveTimeout = 5_000;
@@ -113,5 +110,4 @@ export function send(res: ServerResponse, status: number, contentType: string, b
 	res.end(body);
 }
 
-export const escapeHtml = (s: string) =>
-	s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -192,8 +192,7 @@ export async function startOAuth2Server(options: OAuth2ServerOptions = {}): Prom
 	const codes = new Map<string, AuthRequest & { sub: string; expiresAt: number }>();
 	const pending = new Map<string, AuthRequest>();
 
-	const findUser = (username: unknown, password: unknown) =>
-		users.find((u) => u.username === username && u.password === password);
+	const findUser = (username: unknown, password: unknown) => users.find((u) => u.username === username && u.password === password);
 
 	function issueAccess(grant: Grant): string {
 		const token = randomToken();
@@ -229,7 +228,8 @@ export async function startOAuth2Server(options: OAuth2ServerOptions = {}): Prom
 
 	function sendFault(res: ServerResponse, f: OAuth2Fault, noToken: unknown): void {
 		if (f === 500) sendJson(res, 500, { error: 'server_error' });
-		else if (f === 'html') send(res, 200, 'text/html; charset=utf-8', '<!doctype html><html><body><h1>Down for maintenance</h1></body></html>');
+		else if (f === 'html')
+			send(res, 200, 'text/html; charset=utf-8', '<!doctype html><html><body><h1>Down for maintenance</h1></body></html>');
 		else if (f === 'non-json') send(res, 200, 'text/plain; charset=utf-8', 'this is not json {');
 		else if (f === 'no-token') sendJson(res, 200, noToken);
 		// 'timeout': no answer; close() destroys the connection.
@@ -333,7 +333,8 @@ export async function startOAuth2Server(options: OAuth2ServerOptions = {}): Prom
 			if (verifier !== undefined) return invalidGrant('code_verifier sent but no code_challenge was');
 		} else {
 			if (verifier === undefined) return invalidGrant('missing code_verifier (PKCE)');
-			if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier)) return invalidGrant('code_verifier must be 43-128 unreserved characters (RFC 7636)');
+			if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier))
+				return invalidGrant('code_verifier must be 43-128 unreserved characters (RFC 7636)');
 			const computed = code.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
 			if (computed !== code.challenge) return invalidGrant('PKCE verification failed: code_verifier does not match code_challenge');
 		}
@@ -348,7 +349,8 @@ export async function startOAuth2Server(options: OAuth2ServerOptions = {}): Prom
 		const client = auth.client;
 		if (type === JWT_BEARER) return jwtBearer(params, client); // RFC 7523: client auth optional
 		if (!client) return invalidClient('client authentication required');
-		if (!auth.confidential && type === 'client_credentials') return oauthError(400, 'unauthorized_client', 'public clients cannot use client_credentials');
+		if (!auth.confidential && type === 'client_credentials')
+			return oauthError(400, 'unauthorized_client', 'public clients cannot use client_credentials');
 
 		switch (type) {
 			case 'password': {
@@ -387,7 +389,11 @@ export async function startOAuth2Server(options: OAuth2ServerOptions = {}): Prom
 			try {
 				const json = JSON.parse(text) as Record<string, unknown>;
 				if (!json || typeof json !== 'object') return undefined;
-				return Object.fromEntries(Object.entries(json).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, String(v)]));
+				return Object.fromEntries(
+					Object.entries(json)
+						.filter(([, v]) => v !== null && v !== undefined)
+						.map(([k, v]) => [k, String(v)]),
+				);
 			} catch {
 				return undefined;
 			}
@@ -414,7 +420,13 @@ export async function startOAuth2Server(options: OAuth2ServerOptions = {}): Prom
 			? await grant(params, auth)
 			: oauthError(400, 'invalid_request', 'body must be application/x-www-form-urlencoded (or JSON)');
 		const body = reply.body as { error?: string; error_description?: string };
-		server.log.push({ ...entry, ok: reply.status === 200, status: reply.status, error: body.error, error_description: body.error_description });
+		server.log.push({
+			...entry,
+			ok: reply.status === 200,
+			status: reply.status,
+			error: body.error,
+			error_description: body.error_description,
+		});
 		sendJson(res, reply.status, reply.body, { 'cache-control': 'no-store', pragma: 'no-cache', ...reply.headers });
 	}
 
@@ -480,7 +492,8 @@ export async function startOAuth2Server(options: OAuth2ServerOptions = {}): Prom
 		const request = pending.get(requestId);
 		if (!request) return send(res, 400, 'text/html; charset=utf-8', errorPage('unknown or already used authorization request'));
 		const user = findUser(form.get('username'), form.get('password'));
-		if (!user) return send(res, 200, 'text/html; charset=utf-8', loginPage(request, requestId, 'Invalid username or password', options.loginHint));
+		if (!user)
+			return send(res, 200, 'text/html; charset=utf-8', loginPage(request, requestId, 'Invalid username or password', options.loginHint));
 		pending.delete(requestId);
 		const code = randomToken();
 		codes.set(code, { ...request, sub: user.username, expiresAt: Date.now() + CODE_LIFETIME_MS });

@@ -152,17 +152,27 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		if (!key) {
 			return answer(
 				401,
-				errorBody(`Incorrect API key provided: ${maskKey(auth[1])}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key'),
+				errorBody(
+					`Incorrect API key provided: ${maskKey(auth[1])}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+					'invalid_request_error',
+					'invalid_api_key',
+				),
 			);
 		}
 		organization = key.organization;
 		const orgHeader = req.headers['openai-organization'];
 		if (orgHeader !== undefined && orgHeader !== key.organization) {
-			return answer(401, errorBody('OpenAI-Organization header should match organization for API key', 'invalid_request_error', 'mismatched_organization'));
+			return answer(
+				401,
+				errorBody('OpenAI-Organization header should match organization for API key', 'invalid_request_error', 'mismatched_organization'),
+			);
 		}
 		const projectHeader = req.headers['openai-project'];
 		if (projectHeader !== undefined && projectHeader !== key.project) {
-			return answer(401, errorBody('OpenAI-Project header should match project for API key', 'invalid_request_error', 'mismatched_project'));
+			return answer(
+				401,
+				errorBody('OpenAI-Project header should match project for API key', 'invalid_request_error', 'mismatched_project'),
+			);
 		}
 		if (limited > 0) {
 			limited--;
@@ -208,7 +218,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		const id = decodeURIComponent(match[1]);
 		const model = models.find((m) => m.id === id);
 		if (!model) {
-			return answer(404, errorBody(`The model \`${id}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'));
+			return answer(
+				404,
+				errorBody(`The model \`${id}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'),
+			);
 		}
 		if (method === 'GET') return answer(200, model);
 		models = models.filter((m) => m.id !== id);

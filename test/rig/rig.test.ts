@@ -18,10 +18,7 @@ interface Reply {
 const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
 
 /** node:https request with explicit TLS material (fetch cannot take client certificates). */
-function httpsRequest(
-	url: string,
-	options: https.RequestOptions & { body?: string } = {},
-): Promise<Reply> {
+function httpsRequest(url: string, options: https.RequestOptions & { body?: string } = {}): Promise<Reply> {
 	return new Promise((resolve, reject) => {
 		const req = https.request(url, { agent: false, ...options }, (res) => {
 			const chunks: Buffer[] = [];
@@ -173,7 +170,10 @@ describe('API server routes', () => {
 	let api: ApiServer;
 	before(async () => {
 		api = await startApiServer({
-			authorize: (r) => r.path === '/api/open' || r.headers['x-api-key'] === 'k1' || (r.path === '/api/me' && { status: 403, body: { error: 'forbidden' } }),
+			authorize: (r) =>
+				r.path === '/api/open' ||
+				r.headers['x-api-key'] === 'k1' ||
+				(r.path === '/api/me' && { status: 403, body: { error: 'forbidden' } }),
 			routes: { 'GET /api/open': (_req, res) => res.end('open') },
 		});
 	});
@@ -189,11 +189,13 @@ describe('API server routes', () => {
 	});
 
 	test('echo records method, query, headers and parsed bodies', async () => {
-		const echo = await json(fetch(`${api.url}/api/echo?a=1&a=2&b=é`, {
-			method: 'PATCH',
-			headers: { ...key, 'content-type': 'application/json' },
-			body: JSON.stringify({ x: 1 }),
-		}));
+		const echo = await json(
+			fetch(`${api.url}/api/echo?a=1&a=2&b=é`, {
+				method: 'PATCH',
+				headers: { ...key, 'content-type': 'application/json' },
+				body: JSON.stringify({ x: 1 }),
+			}),
+		);
 		assert.equal(echo.method, 'PATCH');
 		assert.deepEqual(echo.query, { a: ['1', '2'], b: 'é' });
 		assert.deepEqual(echo.body, { x: 1 });
@@ -313,7 +315,13 @@ describe('OAuth2 server', () => {
 		assert.equal((await token({ grant_type: 'client_credentials', client_id: 'app' })).status, 401);
 		assert.equal((await token({ grant_type: 'client_credentials', client_id: 'app', client_secret: 's3cr%t:+é' })).status, 200);
 		assert.equal((await token({ grant_type: 'client_credentials', client_id: 'public-app' })).status, 400);
-		assert.deepEqual(oauth.log.slice(0, 2).map((l) => [l.clientAuth, l.ok]), [['basic', true], ['basic', false]]);
+		assert.deepEqual(
+			oauth.log.slice(0, 2).map((l) => [l.clientAuth, l.ok]),
+			[
+				['basic', true],
+				['basic', false],
+			],
+		);
 		assert.equal(oauth.log.at(-2)?.clientAuth, 'body');
 	});
 
@@ -322,11 +330,20 @@ describe('OAuth2 server', () => {
 		assert.equal(wrong.status, 400);
 		assert.deepEqual(await json(wrong), { error: 'invalid_grant', error_description: 'Invalid username or password' });
 
-		const res = await token({ grant_type: 'password', username: 'alice', password: 'pa:ss wörd', scope: 'read write' }, basic('app', 's3cr%t:+é'));
+		const res = await token(
+			{ grant_type: 'password', username: 'alice', password: 'pa:ss wörd', scope: 'read write' },
+			basic('app', 's3cr%t:+é'),
+		);
 		assert.equal(res.status, 200);
 		const first = await json(res);
 		assert.equal(first.scope, 'read write');
-		assert.deepEqual(oauth.validate(first.access_token), { active: true, expired: false, scope: 'read write', sub: 'alice', clientId: 'app' });
+		assert.deepEqual(oauth.validate(first.access_token), {
+			active: true,
+			expired: false,
+			scope: 'read write',
+			sub: 'alice',
+			clientId: 'app',
+		});
 
 		const refreshed = await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token }, basic('app', 's3cr%t:+é'));
 		assert.equal(refreshed.status, 200);
@@ -361,7 +378,11 @@ describe('OAuth2 server', () => {
 		for (const alg of ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']) {
 			assert.equal((await grant(await sign(alg, 'rsa-sa@rig', rsa))).status, 200, alg);
 		}
-		for (const [alg, iss] of [['ES256', 'es256@rig'], ['ES384', 'es384@rig'], ['ES512', 'es512@rig']]) {
+		for (const [alg, iss] of [
+			['ES256', 'es256@rig'],
+			['ES384', 'es384@rig'],
+			['ES512', 'es512@rig'],
+		]) {
 			assert.equal((await grant(await sign(alg, iss, ecKeys[alg]))).status, 200, alg);
 		}
 		assert.equal(oauth.lastAssertion?.header.kid, 'kid-ES512');
@@ -391,8 +412,14 @@ describe('OAuth2 server', () => {
 		const redirect = 'http://127.0.0.1:9/callback';
 		const login = async (password: string) => {
 			const q = new URLSearchParams({
-				response_type: 'code', client_id: 'app', redirect_uri: redirect, state: 'st1', scope: 'read',
-				code_challenge: challenge, code_challenge_method: 'S256', access_type: 'offline',
+				response_type: 'code',
+				client_id: 'app',
+				redirect_uri: redirect,
+				state: 'st1',
+				scope: 'read',
+				code_challenge: challenge,
+				code_challenge_method: 'S256',
+				access_type: 'offline',
 			});
 			const page = await (await fetch(`${oauth.authorizeUrl}?${q}`)).text();
 			assert.match(page, /name="username"/);
@@ -417,7 +444,10 @@ describe('OAuth2 server', () => {
 			return location.searchParams.get('code')!;
 		};
 		const exchange = async (params: Record<string, string>) => {
-			const r = await token({ grant_type: 'authorization_code', redirect_uri: redirect, code_verifier: verifier, ...params }, basic('app', 's3cr%t:+é'));
+			const r = await token(
+				{ grant_type: 'authorization_code', redirect_uri: redirect, code_verifier: verifier, ...params },
+				basic('app', 's3cr%t:+é'),
+			);
 			return { status: r.status, body: await json(r) };
 		};
 		const wrongVerifier = await exchange({ code: await code(), code_verifier: 'w'.repeat(50) });
@@ -479,7 +509,10 @@ describe('OAuth2 server', () => {
 		oauth.setFault('no-token');
 		assert.equal((await json(cc())).access_token, undefined);
 		oauth.setFault('timeout');
-		await assert.rejects(fetch(oauth.tokenUrl, { ...form({ grant_type: 'client_credentials' }), signal: AbortSignal.timeout(200) }), /timeout|abort/i);
+		await assert.rejects(
+			fetch(oauth.tokenUrl, { ...form({ grant_type: 'client_credentials' }), signal: AbortSignal.timeout(200) }),
+			/timeout|abort/i,
+		);
 		oauth.setFault('none');
 		assert.equal((await cc()).status, 200);
 		assert.ok(oauth.log.some((l) => l.error === 'fault:timeout'));

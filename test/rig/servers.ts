@@ -76,7 +76,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
 			}),
 		'/api/me': (res) => sendJson(res, 200, { ok: true }),
 		'/api/html': (res) =>
-			send(res, 200, 'text/html; charset=utf-8', '<!doctype html><html><head><title>Rig</title></head><body><h1>Hello from the rig</h1></body></html>'),
+			send(
+				res,
+				200,
+				'text/html; charset=utf-8',
+				'<!doctype html><html><head><title>Rig</title></head><body><h1>Hello from the rig</h1></body></html>',
+			),
 		'/api/text': (res) => send(res, 200, 'text/plain; charset=utf-8', 'plain text from the rig'),
 		'/api/bytes': (res, r) => {
 			const n = Math.max(0, int(r.query.n, 256));

@@ -12,7 +12,8 @@ import { fileName, type Body, type ResponseSettings } from '../../nodes/Configur
 import { retryAfterMs, withRetries } from '../../nodes/shared/retry.ts';
 
 describe('Content-Disposition file names', () => {
-	const name = (disposition: string) => fileName({ url: 'https://x.example/files/report', headers: { 'content-disposition': disposition } });
+	const name = (disposition: string) =>
+		fileName({ url: 'https://x.example/files/report', headers: { 'content-disposition': disposition } });
 	const cases: Array<[string, string]> = [
 		['attachment; filename="report.pdf"', 'report.pdf'],
 		['attachment; filename="50% off.pdf"', '50% off.pdf'],
@@ -20,7 +21,7 @@ describe('Content-Disposition file names', () => {
 		['attachment; filename="a \\"quoted\\" name.txt"', 'a "quoted" name.txt'],
 		["attachment; filename*=UTF-8''na%C3%AFve%20caf%C3%A9.txt", 'naïve café.txt'],
 		["attachment; filename*=iso-8859-1'en'%E9t%E9.txt", 'été.txt'],
-		["attachment; filename=\"fallback.txt\"; filename*=koi8-r''%F0%D2%C9%D7%C5%D4.txt", 'fallback.txt'],
+		['attachment; filename="fallback.txt"; filename*=koi8-r\'\'%F0%D2%C9%D7%C5%D4.txt', 'fallback.txt'],
 		["attachment; filename*=UTF-8''bad%ZZ%.txt", 'bad%ZZ%.txt'],
 		['attachment', 'report'],
 	];
@@ -30,30 +31,56 @@ describe('Content-Disposition file names', () => {
 describe('pagination', () => {
 	const settings = { itemsPath: 'items' } as ResponseSettings;
 	const p = (overrides: Partial<Pagination>): Pagination => ({
-		mode: 'page', nextUrlPath: 'next', parameter: 'page', start: 1, step: 1, cursorPath: 'cursor', stopWhen: 'empty', stopStatus: [], stopPath: '', stopValue: '', maxPages: 100, ...overrides,
+		mode: 'page',
+		nextUrlPath: 'next',
+		parameter: 'page',
+		start: 1,
+		step: 1,
+		cursorPath: 'cursor',
+		stopWhen: 'empty',
+		stopStatus: [],
+		stopPath: '',
+		stopValue: '',
+		maxPages: 100,
+		...overrides,
 	});
 	const json = (value: unknown): Body => ({ kind: 'json', value, raw: Buffer.from(JSON.stringify(value)) });
 
 	test('a next URL resolves against the page; empty ends', () => {
-		const next = nextPage({ url: 'https://a.example/v1/items?page=1' }, json({ items: [1], next: '/v1/items?page=2' }), settings, p({ mode: 'nextUrl' }), 1);
+		const next = nextPage(
+			{ url: 'https://a.example/v1/items?page=1' },
+			json({ items: [1], next: '/v1/items?page=2' }),
+			settings,
+			p({ mode: 'nextUrl' }),
+			1,
+		);
 		assert.equal(next?.url, 'https://a.example/v1/items?page=2');
 		assert.equal(nextPage({ url: 'https://a.example/' }, json({ items: [1], next: '' }), settings, p({ mode: 'nextUrl' }), 1), undefined);
 	});
 
 	test('page mode on an answer that is not an array is an error, not a run to the page limit', () => {
-		assert.throws(() => nextPage({ url: 'https://a.example/' }, json({ data: {} }), settings, p({}), 1), /page 1 is not a JSON array at "items"/);
+		assert.throws(
+			() => nextPage({ url: 'https://a.example/' }, json({ data: {} }), settings, p({}), 1),
+			/page 1 is not a JSON array at "items"/,
+		);
 	});
 
 	test('a next URL or cursor seen before is an error', () => {
 		const progress = new Progress();
 		const page = { url: 'https://a.example/items', qs: { cursor: 'A' } };
-		assert.throws(() => progress.check(2, page, { url: 'https://a.example/items', qs: { cursor: 'A' } }, json({ n: 1 }), p({ mode: 'cursor' })), /Pagination does not progress: page 2 gives a cursor \(at "cursor"\) that was already fetched/);
+		assert.throws(
+			() => progress.check(2, page, { url: 'https://a.example/items', qs: { cursor: 'A' } }, json({ n: 1 }), p({ mode: 'cursor' })),
+			/Pagination does not progress: page 2 gives a cursor \(at "cursor"\) that was already fetched/,
+		);
 	});
 
 	test('a page identical to the one before is an error', () => {
 		const progress = new Progress();
 		progress.check(1, { url: 'https://a.example/?page=1' }, { url: 'https://a.example/?page=2' }, json({ items: [1] }), p({}));
-		assert.throws(() => progress.check(2, { url: 'https://a.example/?page=2' }, { url: 'https://a.example/?page=3' }, json({ items: [1] }), p({})), /page 2 answered exactly what page 1 did/);
+		assert.throws(
+			() => progress.check(2, { url: 'https://a.example/?page=2' }, { url: 'https://a.example/?page=3' }, json({ items: [1] }), p({})),
+			/page 2 answered exactly what page 1 did/,
+		);
 	});
 });
 
@@ -76,7 +103,10 @@ describe('messages never quote a secret', () => {
 
 describe('headers and URLs', () => {
 	test('a header value beyond Latin-1 is an error that names the header, not a silent cut', () => {
-		assert.throws(() => assertHeader('X-Note', 'snow ☃', 'Headers'), /Headers: the value of header "X-Note" has a character HTTP headers cannot carry \(character 6/);
+		assert.throws(
+			() => assertHeader('X-Note', 'snow ☃', 'Headers'),
+			/Headers: the value of header "X-Note" has a character HTTP headers cannot carry \(character 6/,
+		);
 		assert.doesNotThrow(() => assertHeader('X-Note', 'café', 'Headers'));
 	});
 
@@ -107,7 +137,14 @@ describe('retries and lifetimes', () => {
 		const cancel = new AbortController();
 		setTimeout(() => cancel.abort(), 20);
 		const started = Date.now();
-		await assert.rejects(withRetries({ maxTries: 3, maxWaitMs: 60_000, baseDelayMs: 1 }, async () => ({ status: 429, headers: { 'retry-after': '30' } }), cancel.signal), /stopped/);
+		await assert.rejects(
+			withRetries(
+				{ maxTries: 3, maxWaitMs: 60_000, baseDelayMs: 1 },
+				async () => ({ status: 429, headers: { 'retry-after': '30' } }),
+				cancel.signal,
+			),
+			/stopped/,
+		);
 		assert.ok(Date.now() - started < 1000);
 	});
 

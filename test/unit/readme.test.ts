@@ -42,7 +42,10 @@ function fieldNames(type: ICredentialType): Set<string> {
 
 describe('commands', () => {
 	test('the by-hand install is the command the e2e suite installs with', () => {
-		assert.ok(readme.includes(`npm ${INSTALL_ARGS.join(' ')} ./${manifest.name}-<version>.tgz`), `README says: npm ${INSTALL_ARGS.join(' ')} ./${manifest.name}-<version>.tgz`);
+		assert.ok(
+			readme.includes(`npm ${INSTALL_ARGS.join(' ')} ./${manifest.name}-<version>.tgz`),
+			`README says: npm ${INSTALL_ARGS.join(' ')} ./${manifest.name}-<version>.tgz`,
+		);
 	});
 
 	test('every npm script is in the README, and every `npm run` the README names exists', () => {
@@ -55,7 +58,7 @@ describe('commands', () => {
 	});
 });
 
-describe('credential field names are the forms\' names', () => {
+describe("credential field names are the forms' names", () => {
 	// The authorization-code type extends n8n's own oAuth2Api, which brings these fields.
 	const inherited = ['Client ID', 'Client Secret'];
 	const sections: Array<[string, ICredentialType, string[]]> = [
@@ -75,7 +78,11 @@ describe('credential field names are the forms\' names', () => {
 			const rows = table.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('|---'));
 			assert.ok(rows.length > 0, `${heading} has a field table`);
 			for (const row of rows) {
-				for (const name of row.split('|')[1].split(',').map((n) => n.trim())) assert.ok(names.has(name), `"${name}" (README, ${heading}) is a field of ${type.name}`);
+				for (const name of row
+					.split('|')[1]
+					.split(',')
+					.map((n) => n.trim()))
+					assert.ok(names.has(name), `"${name}" (README, ${heading}) is a field of ${type.name}`);
 			}
 		});
 	}

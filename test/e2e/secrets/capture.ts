@@ -52,12 +52,23 @@ export async function startCaptureProxy(target: string, options: ProxyOptions = 
 		const body = await readAll(req);
 		const method = req.method ?? 'GET';
 		const url = req.url ?? '/';
-		const record: Exchange = { method, url, headers: { ...req.headers }, body, status: 0, responseHeaders: {}, responseBody: Buffer.alloc(0) };
+		const record: Exchange = {
+			method,
+			url,
+			headers: { ...req.headers },
+			body,
+			status: 0,
+			responseHeaders: {},
+			responseBody: Buffer.alloc(0),
+		};
 		exchanges.push(record);
 		const reply = options.intercept?.({ method, url, headers: req.headers, body });
 		if (reply) {
 			const text = Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
-			const headers = { 'content-type': typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', ...reply.headers };
+			const headers = {
+				'content-type': typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+				...reply.headers,
+			};
 			Object.assign(record, { status: reply.status, responseHeaders: headers, responseBody: text });
 			res.writeHead(reply.status, { ...headers, 'content-length': text.length });
 			res.end(text);

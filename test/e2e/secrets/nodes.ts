@@ -28,7 +28,13 @@ export function call(name: string, credential: Reference | undefined, parameters
  * n8n's own HTTP Request node with a credential of the package (Predefined Credential Type).
  * 4.2 by default, like the other e2e tests; 4.5 is what the editor adds today.
  */
-export function httpRequest(name: string, credential: Reference, url: string, options: Record<string, unknown> = {}, typeVersion = 4.2): Node {
+export function httpRequest(
+	name: string,
+	credential: Reference,
+	url: string,
+	options: Record<string, unknown> = {},
+	typeVersion = 4.2,
+): Node {
 	return {
 		id: randomUUID(),
 		name,
