@@ -12,6 +12,7 @@
 //   npm test -- --test-name-pattern=redirect     any flag of node --test, passed through
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { root } from './paths.mjs';
 import { helpOnRequest } from './help.mjs';
@@ -73,6 +74,12 @@ function step(what, cmd, cmdArgs) {
 	}
 }
 
+// No test leaves files behind: what the tests create in the temporary folder (these prefixes)
+// must be gone at the end. N8N_E2E_KEEP=1 keeps n8n's folders on purpose.
+const OURS = /^(api-connector-|boundary-ca-|e2e-chromium-|e2e-export-|n8n-e2e-)/;
+const ours = () => new Set(readdirSync(tmpdir()).filter((name) => OURS.test(name)));
+const before = ours();
+
 let built = false;
 for (const [suite, suiteFiles] of plan) {
 	if (suite === 'lint') {
@@ -88,5 +95,10 @@ for (const [suite, suiteFiles] of plan) {
 	// One file at a time: each e2e file runs its own n8n, and the machines have two cores.
 	const loader = suite === 'unit' ? ['--import', './scripts/ts-register.mjs'] : [];
 	step(suite, process.execPath, [...loader, '--test', '--test-concurrency=1', '--test-reporter=spec', ...flags, ...suiteFiles]);
+}
+const left = [...ours()].filter((name) => !before.has(name));
+if (left.length && process.env.N8N_E2E_KEEP !== '1') {
+	console.log(`\nThe tests left files behind in ${tmpdir()}: ${left.join(', ')}`);
+	process.exit(1);
 }
 console.log(`\nAll passed (${timings.join(', ')}).`);
