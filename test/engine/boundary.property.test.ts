@@ -36,6 +36,7 @@
 import './quiet.ts';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { makePki, type Pki } from '../rig/certs.ts';
@@ -1330,5 +1331,32 @@ describe('findings', () => {
 		const outcome = await scenario(id, {}, async () => runCall(c, { authentication: c.type, environment: 'live', method: 'GET', url: `/s/${id}/h0/x` }));
 		assert.equal(outcome.error, undefined, 'the call goes, as n8n\'s own HTTP Request node would let it');
 		assert.ok(outcome.requests[0] && findSecret(outcome.requests[0], { value: key.value, tag: key.tag }), 'with the key');
+	});
+
+	// Noticed while building the rig, not a leak: n8n-core's httpRequestWithAuthentication sets
+	// requestOptions.abortSignal to the execution's Stop signal, replacing the whole-answer deadline
+	// CallSession.call gives every hop (nodes/shared/session.ts, withCredential). Without a
+	// credential the node's Timeout ends a slow body; with one, nothing does.
+	test("the node's Timeout bounds the whole answer with a credential as without", async () => {
+		const slow = http.createServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.write('{"a":');
+			const timer = setTimeout(() => res.end('1}'), 3000);
+			res.on('close', () => clearTimeout(timer));
+		});
+		await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', () => resolve()));
+		const api = `http://127.0.0.1:${(slow.address() as { port: number }).port}`;
+		try {
+			const c = { type: TYPES.headerKey, data: { baseUrl: api, testUrl: '/x', headerName: 'X-Key', prefixFormat: 'plain', apiKey: 'k-deadline-1' } } as unknown as Case;
+			for (const authentication of ['none', c.type]) {
+				const started = Date.now();
+				const { error } = await runCall(c, { authentication, environment: 'live', method: 'GET', url: `${api}/slow`, options: { timeout: 1 } });
+				assert.match(String(error), /did not finish within 1 s/, `${authentication}: the Timeout ended the call`);
+				assert.ok(Date.now() - started < 2500, `${authentication}: within the Timeout (took ${Date.now() - started} ms)`);
+			}
+		} finally {
+			slow.closeAllConnections();
+			await new Promise<void>((resolve) => slow.close(() => resolve()));
+		}
 	});
 });
