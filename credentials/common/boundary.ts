@@ -29,13 +29,18 @@ export function originOf(url: string | undefined): string | undefined {
 	return parse(url)?.origin;
 }
 
-/** The credential's "Specific Domains" list, when it has one (n8n 2.x adds these fields). */
-export function allowedDomainsOf(data: ICredentialDataDecryptedObject): string[] | undefined {
-	if (data.allowedHttpRequestDomains !== 'domains') return undefined;
-	return String(data.allowedDomains ?? '')
+/** A comma-separated domain list as n8n reads it: trimmed, lower case, without a trailing dot. */
+export function domainList(list: string): string[] {
+	return list
 		.split(',')
 		.map((domain) => domain.trim().toLowerCase().replace(/\.$/, ''))
 		.filter(Boolean);
+}
+
+/** The credential's "Specific Domains" list, when it has one (n8n 2.x adds these fields). */
+export function allowedDomainsOf(data: ICredentialDataDecryptedObject): string[] | undefined {
+	if (data.allowedHttpRequestDomains !== 'domains') return undefined;
+	return domainList(String(data.allowedDomains ?? ''));
 }
 
 /** n8n's matching: exact host, or `*.example.com` for its subdomains (never the bare domain). */

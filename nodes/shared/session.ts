@@ -9,7 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import { withEnvironment, type Environment } from '../../credentials/common/apiKeys';
-import { boundaryOf, carriesSecrets, outsideReason, type Boundary } from '../../credentials/common/boundary';
+import { boundaryOf, carriesSecrets, domainList, outsideReason, type Boundary } from '../../credentials/common/boundary';
 import { kindOf, secretValues, type CredentialKind } from '../../credentials/common/catalog';
 import { displayUrl } from '../../credentials/common/messages';
 import { bindExecution, TokenKeeper, tokenInputs, type ExecutionBinding } from '../../credentials/common/tokens';
@@ -154,10 +154,8 @@ export class CallSession {
 	 */
 	boundaryFor(url: string): Boundary | undefined {
 		if (!this.credentialType) return undefined;
-		const domains = this.allowedDomains
-			?.split(',')
-			.map((domain) => domain.trim().toLowerCase())
-			.filter(Boolean);
+		// Read as n8n reads it (boundary.ts): a trailing dot names the same domain.
+		const domains = this.allowedDomains === undefined ? undefined : domainList(this.allowedDomains);
 		const boundary = boundaryOf(this.credentialData, url, domains?.length ? domains : undefined);
 		if (!carriesSecrets(boundary, url)) {
 			throw new UserError(
