@@ -3,7 +3,14 @@ import type { ICredentialDataDecryptedObject, ICredentialType, IDataObject, IHtt
 import { addClientAuth, clientFields, extraParameters } from './common/clientAuth';
 import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
 import { GrantRefusedError, requestToken } from './common/tokenEndpoint';
-import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenStateFields, tokenStoredElsewhere } from './common/tokens';
+import {
+	authenticateWithToken,
+	preAuthenticateWith,
+	tokenInputs,
+	tokenState,
+	tokenStateFields,
+	tokenStoredElsewhere,
+} from './common/tokens';
 
 async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecryptedObject, tokenFor: string) {
 	const send = async (grant: Record<string, string>, grantHint: string) => {

@@ -35,7 +35,7 @@ export interface FollowPolicy {
 	 * next-page link repeating the query string) loses those query parameters, or, when a
 	 * secret is elsewhere in it, is not sent at all.
 	 */
-	secrets?: readonly string[];
+	secrets?: () => readonly string[];
 }
 
 export const MAX_REDIRECTS = 10;
@@ -103,10 +103,12 @@ export async function sendFollowing(first: IHttpRequestOptions, send: SendOne, p
 		}
 		let outgoing = request;
 		if (!inside) {
-			const url = withoutSecrets(request.url, policy.secrets);
+			// Read at each hop: a token fetched during the first hop is a secret from then on.
+			const secrets = policy.secrets?.();
+			const url = withoutSecrets(request.url, secrets);
 			if (url === undefined) {
 				throw new UserError(
-					`${policy.what}: ${hop === 0 ? 'the URL' : 'the redirect to'} ${redact(displayUrl(request.url), policy.secrets ?? [])} carries a secret of the credential, and ${outsideReason(policy.boundary, request.url)}. Nothing was sent there.`,
+					`${policy.what}: ${hop === 0 ? 'the URL' : 'the redirect to'} ${redact(displayUrl(request.url), secrets ?? [])} carries a secret of the credential, and ${outsideReason(policy.boundary, request.url)}. Nothing was sent there.`,
 				);
 			}
 			outgoing = { ...request, url, headers: withoutSensitiveHeaders(request.headers) };
@@ -175,7 +177,14 @@ function checkSize(buffer: Buffer, limit: number, what: string, hint: string): B
 	return buffer;
 }
 
-type ReadableClass = { from(iterable: AsyncIterable<Buffer>, options: { objectMode: boolean }): unknown };
+interface ReadableLike {
+	push(chunk: Buffer | null): boolean;
+	destroy(error?: Error): void;
+}
+type ReadableClass = {
+	from(iterable: AsyncIterable<Buffer>, options: { objectMode: boolean }): unknown;
+	new (options: { read(): void; destroy(error: Error | null, callback: (error: Error | null) => void): void }): ReadableLike;
+};
 
 /**
  * Node's Readable class, found on the body stream's own prototype chain: shipped code may not
@@ -209,6 +218,67 @@ export function limitStream<T>(body: T, limit: number, what: string, hint: strin
 		}
 	}
 	return Readable.from(counted(), { objectMode: false }) as T;
+}
+
+/**
+ * A body stream that fails as soon as `signal` fires, even while its source is still waiting for
+ * data (destroying a stream made by Readable.from waits for its pending read). The source is
+ * destroyed too. Anything that is not a Node stream is returned as it is.
+ */
+export function failingOnAbort<T>(body: T, signal: AbortSignal): T {
+	type Source = AsyncIterable<Buffer> & {
+		on?: (event: string, listener: (value?: unknown) => void) => void;
+		pause?: () => void;
+		resume?: () => void;
+	};
+	const source = body as unknown as Source;
+	const Readable = source && typeof source === 'object' && Symbol.asyncIterator in source ? readableClassOf(source) : undefined;
+	if (!Readable || typeof source.on !== 'function') return body;
+	const out = new Readable({
+		read: () => source.resume?.(),
+		destroy: (error, callback) => {
+			signal.removeEventListener('abort', stop);
+			discard(source);
+			callback(error);
+		},
+	});
+	const stop = () => out.destroy(new UserError('The answer was cut off: the call was stopped or ran out of time.'));
+	source.on('data', (chunk) => {
+		if (!out.push(chunk as Buffer)) source.pause?.();
+	});
+	source.on('end', () => {
+		signal.removeEventListener('abort', stop);
+		out.push(null);
+	});
+	source.on('error', (error) => out.destroy(error as Error));
+	if (signal.aborted) stop();
+	else signal.addEventListener('abort', stop, { once: true });
+	return out as unknown as T;
+}
+
+/**
+ * The answer of `sending`, or an error as soon as `signal` fires, for a request whose own abort
+ * signal n8n replaces. An answer that arrives after that has its body thrown away.
+ */
+export async function answerUnlessAborted(sending: Promise<Answer>, signal: AbortSignal): Promise<Answer> {
+	if (signal.aborted) throw new CancelledError();
+	let onAbort: (() => void) | undefined;
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () => {
+			sending.then(
+				(late) => discard(late.body),
+				() => undefined,
+			);
+			reject(Object.assign(new Error('aborted'), { code: 'ECONNABORTED' }));
+		};
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		const answer = await Promise.race([sending, aborted]);
+		return { ...answer, body: failingOnAbort(answer.body, signal) };
+	} finally {
+		signal.removeEventListener('abort', onAbort as () => void);
+	}
 }
 
 /**

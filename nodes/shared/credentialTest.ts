@@ -15,7 +15,7 @@ import { kindOf } from '../../credentials/common/catalog';
 import { MAX_CHECK_ANSWER, sendCheck, type Authenticate } from '../../credentials/common/check';
 import { displayUrl, sentence } from '../../credentials/common/messages';
 import { checkOpenAiKey, OPENAI_CREDENTIAL } from '../../credentials/common/openAi';
-import { CancelledError, readBody } from '../../credentials/common/transport';
+import { answerUnlessAborted, readBody } from '../../credentials/common/transport';
 import { resolveUrl } from '../../credentials/common/urls';
 import { credentialType } from './credentialTypes';
 
@@ -51,32 +51,18 @@ export function legacyHttp(request: LegacyRequest): IHttpRequestHelper {
 			agentOptions: options.agentOptions,
 			rejectUnauthorized: options.skipSslCertificateValidation !== true,
 		}) as Promise<{ body: unknown; headers: Record<string, string>; statusCode: number; statusMessage?: string }>;
+		// The legacy helper takes no signal: the signal ends the wait, and the body, from outside.
 		const signal = options.abortSignal as AbortSignal | undefined;
-		const response = signal ? await raceAbort(sent, signal) : await sent;
+		const url = requestUrl(options);
+		const response = signal
+			? await answerUnlessAborted(
+					sent.then((answer) => ({ ...answer, url })),
+					signal,
+				)
+			: await sent;
 		return options.returnFullResponse ? response : response.body;
 	};
 	return { helpers: { httpRequest } } as IHttpRequestHelper;
-}
-
-/** The legacy helper takes no signal: stop waiting when it fires, and drop a late answer's body. */
-async function raceAbort<T extends { body: unknown }>(sent: Promise<T>, signal: AbortSignal): Promise<T> {
-	if (signal.aborted) throw new CancelledError();
-	let onAbort: (() => void) | undefined;
-	const aborted = new Promise<never>((_, reject) => {
-		onAbort = () => {
-			sent.then(
-				(late) => (late.body as { destroy?: () => void })?.destroy?.(),
-				() => undefined,
-			);
-			reject(Object.assign(new Error('aborted'), { code: 'ECONNABORTED' }));
-		};
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
-	try {
-		return await Promise.race([sent, aborted]);
-	} finally {
-		signal.removeEventListener('abort', onAbort as () => void);
-	}
 }
 
 /** Configured API Call's and OpenAI Models' `testedBy`. */

@@ -13,7 +13,7 @@ import { boundaryOf, carriesSecrets, domainList, outsideReason, type Boundary } 
 import { kindOf, secretValues, type CredentialKind } from '../../credentials/common/catalog';
 import { displayUrl } from '../../credentials/common/messages';
 import { bindExecution, TokenKeeper, tokenInputs, type ExecutionBinding } from '../../credentials/common/tokens';
-import { CancelledError, deadline, discard, sendFollowing, type Answer } from '../../credentials/common/transport';
+import { answerUnlessAborted, CancelledError, deadline, discard, sendFollowing, type Answer } from '../../credentials/common/transport';
 import { credentialType as credentialTypeOf } from './credentialTypes';
 
 // One execution's access to an API through one credential. The credential is read once; every
@@ -187,13 +187,15 @@ export class CallSession {
 		try {
 			const answer = await sendFollowing(
 				options,
-				async (hop, secrets) => (secrets ? await this.authenticated(hop) : await this.plain(hop)),
+				// n8n's httpRequestWithAuthentication replaces a request's abort signal with the
+				// execution's Stop, so the deadline bounds an authenticated hop from outside.
+				async (hop, secrets) => (secrets ? await answerUnlessAborted(this.authenticated(hop), signal) : await this.plain(hop)),
 				{
 					boundary: boundary ?? { origin: '' },
 					follow: policy.followRedirects,
 					crossOrigin: boundary ? policy.crossOrigin : 'strip',
 					what,
-					secrets: boundary ? this.secrets : undefined,
+					secrets: boundary ? () => this.secrets : undefined,
 				},
 			);
 			return { ...answer, expired };

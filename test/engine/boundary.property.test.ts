@@ -46,7 +46,9 @@ import { OPENAI_KEYS, RIG_ORG, RIG_PROJECT, startOpenAiServer, type OpenAiServer
 import type * as NW from 'n8n-workflow';
 import { callWorkflow, createEngine, PACKAGE, testCredential, type Engine } from './engine.ts';
 
-const SEED = Number.isSafeInteger(Number.parseInt(process.env.FC_SEED ?? '', 10)) ? Number.parseInt(process.env.FC_SEED as string, 10) : 20_240_611;
+const SEED = Number.isSafeInteger(Number.parseInt(process.env.FC_SEED ?? '', 10))
+	? Number.parseInt(process.env.FC_SEED as string, 10)
+	: 20_240_611;
 const SCALE = Math.max(0.1, Number(process.env.FC_RUNS ?? 1) || 1);
 const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
 
@@ -93,8 +95,25 @@ const SAME_AS_127_0_0_1 = [
 ];
 const SAME_AS_LOCALHOST = ['localhost', 'LOCALHOST', 'LocalHost', 'l%6Fcalhost'];
 /** Other spellings that reach the same server under another origin. */
-const OTHER_NAMES_OF_127_0_0_1 = ['localhost', 'LOCALHOST', 'localhost.', 'LocalHost.', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[0:0:0:0:0:ffff:7f00:1]'];
-const SPELLINGS_127_0_0_2 = ['127.0.0.2', '127.2', '0x7f.0.0.2', '2130706434', '127.000.000.002', '127.0.0.2.', '127.0.0.%32', '[::ffff:127.0.0.2]'];
+const OTHER_NAMES_OF_127_0_0_1 = [
+	'localhost',
+	'LOCALHOST',
+	'localhost.',
+	'LocalHost.',
+	'[::ffff:127.0.0.1]',
+	'[::ffff:7f00:1]',
+	'[0:0:0:0:0:ffff:7f00:1]',
+];
+const SPELLINGS_127_0_0_2 = [
+	'127.0.0.2',
+	'127.2',
+	'0x7f.0.0.2',
+	'2130706434',
+	'127.000.000.002',
+	'127.0.0.2.',
+	'127.0.0.%32',
+	'[::ffff:127.0.0.2]',
+];
 
 function spellingsOf(label: Label): string[] {
 	return net.servers[label].address === '127.0.0.1' ? [...SAME_AS_127_0_0_1, ...OTHER_NAMES_OF_127_0_0_1] : SPELLINGS_127_0_0_2;
@@ -138,7 +157,12 @@ const targetArb = (homeWeight: number): fc.Arbitrary<Target> =>
 		{ weight: homeWeight, arbitrary: fc.record({ kind: fc.constant('home' as const), variant: fc.nat(20) }) },
 		{
 			weight: 3,
-			arbitrary: fc.record({ kind: fc.constant('any' as const), label: fc.constantFrom(...LABELS), scheme: fc.constantFrom<Scheme>('http', 'https'), spelling: fc.nat(30) }),
+			arbitrary: fc.record({
+				kind: fc.constant('any' as const),
+				label: fc.constantFrom(...LABELS),
+				scheme: fc.constantFrom<Scheme>('http', 'https'),
+				spelling: fc.nat(30),
+			}),
 		},
 	);
 
@@ -215,7 +239,11 @@ interface Walk {
 
 /** The chain as a client that follows it all would walk it (URL resolution as the package does it). */
 function walk(start: string, hops: Hop[], home: Home, pathOf: (k: number) => string, method: string): Walk {
-	return walkFrom(start, hops.map((hop, k) => ({ status: hop.status, location: locationOf(hop, home, pathOf(k + 1), k) })), method);
+	return walkFrom(
+		start,
+		hops.map((hop, k) => ({ status: hop.status, location: locationOf(hop, home, pathOf(k + 1), k) })),
+		method,
+	);
 }
 
 /** The same Locations, followed from another start. */
@@ -249,7 +277,48 @@ function stepOf(target: string, prefix: string): number | undefined {
 // ---------------------------------------------------------------------------------------------
 // Secrets
 
-const AWKWARD = [' ', ':', '/', '+', '%', '%2F', '&', '=', '?', '#', '"', "'", '\\', '@', ';', ',', '*', '(', ')', '~', '<', '>', '{', '}', '[', ']', 'é', 'ß', 'ÿ', '✓', '€', '𝄞', '\n', 'a', 'Z', '0', '-', '_', '.', '=='];
+const AWKWARD = [
+	' ',
+	':',
+	'/',
+	'+',
+	'%',
+	'%2F',
+	'&',
+	'=',
+	'?',
+	'#',
+	'"',
+	"'",
+	'\\',
+	'@',
+	';',
+	',',
+	'*',
+	'(',
+	')',
+	'~',
+	'<',
+	'>',
+	'{',
+	'}',
+	'[',
+	']',
+	'é',
+	'ß',
+	'ÿ',
+	'✓',
+	'€',
+	'𝄞',
+	'\n',
+	'a',
+	'Z',
+	'0',
+	'-',
+	'_',
+	'.',
+	'==',
+];
 const noiseArb = fc.record({
 	pre: fc.string({ unit: fc.constantFrom(...AWKWARD), maxLength: 3 }),
 	post: fc.string({ unit: fc.constantFrom(...AWKWARD), maxLength: 8 }),
@@ -470,7 +539,11 @@ function makeCase(settings: CredentialSettings, homeIn: { scheme: Scheme; host: 
 			const username = made(0, 'username');
 			const password = made(1, 'any');
 			const passwordSecret = secretOf('password', password, api);
-			secrets.push(secretOf('username', username, api), passwordSecret, { label: 'user:password', value: `${username.value}:${password.value}`, allowed: new Set([api]) });
+			secrets.push(secretOf('username', username, api), passwordSecret, {
+				label: 'user:password',
+				value: `${username.value}:${password.value}`,
+				allowed: new Set([api]),
+			});
 			onCalls.push(passwordSecret);
 			data = { ...base, username: username.value, password: password.value };
 			break;
@@ -483,7 +556,12 @@ function makeCase(settings: CredentialSettings, homeIn: { scheme: Scheme; host: 
 			onCalls.push(header, query);
 			inBody.push(field);
 			const pairs = (name: string, value: string) => ({ values: [{ name, value }] });
-			data = { ...base, headers: pairs('X-App-Token', header.value), queryParameters: pairs('app_id', query.value), bodyFields: pairs('signature', field.value) };
+			data = {
+				...base,
+				headers: pairs('X-App-Token', header.value),
+				queryParameters: pairs('app_id', query.value),
+				bodyFields: pairs('signature', field.value),
+			};
 			break;
 		}
 		case 'clientCert': {
@@ -496,7 +574,11 @@ function makeCase(settings: CredentialSettings, homeIn: { scheme: Scheme; host: 
 			const clientSecret = secretOf('client secret', made(2, 'any'), token);
 			const accessToken = secretOf('access token', issue('header'), api);
 			refreshToken = `refresh${newTag()}`;
-			secrets.push(username, password, clientSecret, accessToken, { label: 'refresh token', value: refreshToken, allowed: new Set([token as string]) });
+			secrets.push(username, password, clientSecret, accessToken, {
+				label: 'refresh token',
+				value: refreshToken,
+				allowed: new Set([token as string]),
+			});
 			onTokenRequest.push(password, clientSecret);
 			onCalls.push(accessToken);
 			data = {
@@ -525,7 +607,13 @@ function makeCase(settings: CredentialSettings, homeIn: { scheme: Scheme; host: 
 				requestMethod: settings.clientAuthentication === 'header' ? 'POST' : 'PUT',
 				bodyType: settings.bodyType,
 				body: settings.bodyType === 'json' ? '{"user": "<user>", "pass": "<pass>", "n": 1}' : 'grant=login&user=<user>&pass=<pass>',
-				privateValues: { values: [{ name: 'user', value: user.value }, { name: 'pass', value: pass.value }, { name: 'hdr', value: header.value }] },
+				privateValues: {
+					values: [
+						{ name: 'user', value: user.value },
+						{ name: 'pass', value: pass.value },
+						{ name: 'hdr', value: header.value },
+					],
+				},
 				requestHeaders: { values: [{ name: 'X-Login', value: 'K <hdr>' }] },
 				answerPath: 'access_token',
 				placement: settings.placement,
@@ -553,7 +641,8 @@ function makeCase(settings: CredentialSettings, homeIn: { scheme: Scheme; host: 
 			secrets.push(pemSecret('JWT private key', jwtKey));
 			data = { ...base, mode: 'selfSigned', issuer: 'issuer-1', audience: 'aud-1', algorithm: 'ES256', jwtPrivateKey: jwtKey };
 			// The JWT itself is the bearer token: a secret of the API's origin.
-			dynamicSecrets = (requests) => selfSignedJwts(requests).map((jwt) => ({ label: 'self-signed JWT', value: jwt.slice(-43), allowed: new Set([api]) }));
+			dynamicSecrets = (requests) =>
+				selfSignedJwts(requests).map((jwt) => ({ label: 'self-signed JWT', value: jwt.slice(-43), allowed: new Set([api]) }));
 			break;
 		}
 		case 'openAi': {
@@ -561,7 +650,13 @@ function makeCase(settings: CredentialSettings, homeIn: { scheme: Scheme; host: 
 			const extra = secretOf('extra header value', made(1, 'header'), api);
 			secrets.push(key, extra);
 			onCalls.push(key, extra);
-			data = { apiKey: key.value, organizationId: RIG_ORG, projectId: RIG_PROJECT, baseUrl: api, extraHeaders: { values: [{ name: 'X-Proxy-Token', value: extra.value }] } };
+			data = {
+				apiKey: key.value,
+				organizationId: RIG_ORG,
+				projectId: RIG_PROJECT,
+				baseUrl: api,
+				extraHeaders: { values: [{ name: 'X-Proxy-Token', value: extra.value }] },
+			};
 			break;
 		}
 		case 'authCode': {
@@ -612,7 +707,9 @@ function makeCase(settings: CredentialSettings, homeIn: { scheme: Scheme; host: 
 /** Bearer JWTs in requests' Authorization headers. */
 function selfSignedJwts(requests: Seen[]): string[] {
 	return requests
-		.flatMap((r) => r.headers.filter(([name]) => name.toLowerCase() === 'authorization').map(([, value]) => /^Bearer (.+)$/.exec(value)?.[1]))
+		.flatMap((r) =>
+			r.headers.filter(([name]) => name.toLowerCase() === 'authorization').map(([, value]) => /^Bearer (.+)$/.exec(value)?.[1]),
+		)
 		.filter((jwt): jwt is string => !!jwt && jwt.split('.').length === 3 && jwt.length > 60);
 }
 
@@ -643,7 +740,10 @@ function scriptOf(spec: ScriptSpec) {
 			// Any other server answers a token of its own: it must never be accepted or sent.
 			const accessToken = own ? spec.caseOf?.issuedToken : spec.caseOf?.foreignToken;
 			const refresh = spec.caseOf?.refreshToken;
-			return { status: 200, body: { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, ...(own && refresh ? { refresh_token: refresh } : {}) } };
+			return {
+				status: 200,
+				body: { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, ...(own && refresh ? { refresh_token: refresh } : {}) },
+			};
 		}
 		if (spec.pages && /\/[pq]\d+(\/|$|\?)/.test(seen.target.split('?')[0] + '/')) return spec.pages(seen);
 		const step = stepOf(seen.target, 'h');
@@ -672,12 +772,14 @@ function tally(c: Case, outcome: Outcome, origins: string[] = []) {
 	const foreign = outcome.requests.filter((r) => !own.has(r.origin));
 	count('runs');
 	if (outcome.error) count('runs ending in an error');
-	if (foreign.length) count('runs where a server outside the credential\'s origins got requests');
-	count('requests outside the credential\'s origins', foreign.length);
+	if (foreign.length) count("runs where a server outside the credential's origins got requests");
+	count("requests outside the credential's origins", foreign.length);
 	if (foreign.some((r) => r.scheme === 'https')) count('runs with an HTTPS request outside');
-	if (outcome.handshakes.some((h) => !own.has(new URL(`https://${h.sni ?? h.address}:${h.port}`).origin))) count('runs with a TLS handshake outside (every server asks for a client certificate)');
+	if (outcome.handshakes.some((h) => !own.has(new URL(`https://${h.sni ?? h.address}:${h.port}`).origin)))
+		count('runs with a TLS handshake outside (every server asks for a client certificate)');
 	const sequence = outcome.requests.map((r) => own.has(r.origin));
-	if (sequence.some((inside, k) => inside && sequence.slice(0, k).includes(false))) count('runs that came back to the credential\'s origin after another');
+	if (sequence.some((inside, k) => inside && sequence.slice(0, k).includes(false)))
+		count("runs that came back to the credential's origin after another");
 }
 /** The last scenario's outcome, shown with a failure. */
 let lastOutcome: Outcome | undefined;
@@ -685,7 +787,10 @@ let lastOutcome: Outcome | undefined;
 /** What the servers saw in the last scenario, for a failure message. */
 function dumpLast(): string {
 	if (!lastOutcome) return '';
-	const lines = lastOutcome.requests.map((r) => `  #${r.seq} ${r.method} ${r.scheme}://${r.host}${r.target} -> ${r.server} (${r.origin})${r.clientCert ? ' [client certificate]' : ''}`);
+	const lines = lastOutcome.requests.map(
+		(r) =>
+			`  #${r.seq} ${r.method} ${r.scheme}://${r.host}${r.target} -> ${r.server} (${r.origin})${r.clientCert ? ' [client certificate]' : ''}`,
+	);
 	return `\nRequests the servers saw in that run:\n${lines.join('\n') || '  (none)'}\nThe run ended with: ${lastOutcome.error ?? 'success'}`;
 }
 
@@ -735,8 +840,10 @@ function assertFirstCallCarries(c: Case, calls: Seen[], method: string) {
 	assert.ok(first, `no call reached the API's origin ${c.api}`);
 	assert.equal(first.origin, c.api, 'the first call went to the API origin');
 	for (const secret of c.onCalls) assert.ok(findSecret(first, secret), `the first call to ${c.api} lacks the ${secret.label}`);
-	if (method === 'POST') for (const secret of c.inBody) assert.ok(findSecret(first, secret), `the first POST to ${c.api} lacks the ${secret.label}`);
-	if (c.certificateTo.size && c.api.startsWith('https:')) assert.ok(first.clientCert, `the first call to ${c.api} came without the client certificate`);
+	if (method === 'POST')
+		for (const secret of c.inBody) assert.ok(findSecret(first, secret), `the first POST to ${c.api} lacks the ${secret.label}`);
+	if (c.certificateTo.size && c.api.startsWith('https:'))
+		assert.ok(first.clientCert, `the first call to ${c.api} came without the client certificate`);
 	if (c.kind === 'jwtSelfSigned') assert.equal(selfSignedJwts([first]).length, 1, 'the first call carries the self-signed JWT');
 }
 
@@ -805,7 +912,14 @@ describe('the oracle', () => {
 				const other = secretValue(noise, 'any');
 				const text = `${where === 'header' ? before.replace(/[^\x20-\x7e]/g, '') : before}${encodings[encoding][1](secret.value, user)}`;
 				const request: Seen = {
-					seq: 0, server: 'A', address: '127.0.0.1', port: 1, scheme: 'http', host: 'h', origin: 'http://h', method: 'POST',
+					seq: 0,
+					server: 'A',
+					address: '127.0.0.1',
+					port: 1,
+					scheme: 'http',
+					host: 'h',
+					origin: 'http://h',
+					method: 'POST',
 					// A query carries URL-safe text as it is, anything else percent-encoded once more.
 					target: where === 'query' ? `/x?a=${/^[\x21-\x7e]*$/.test(text) ? text : encodeURIComponent(text)}` : '/x',
 					headers: where === 'header' ? [['X-H', Buffer.from(text, 'utf8').toString('latin1')]] : [],
@@ -851,7 +965,12 @@ describe('a secret reaches only its own origin', () => {
 						method,
 						url: path(0),
 						...(method === 'POST'
-							? { sendBody: true, contentType, jsonInput: 'fields', bodyParameters: { parameters: [{ name: 'note', value: `kept-${id}` }] } }
+							? {
+									sendBody: true,
+									contentType,
+									jsonInput: 'fields',
+									bodyParameters: { parameters: [{ name: 'note', value: `kept-${id}` }] },
+								}
 							: {}),
 						options: { crossOrigin, ignoreSslIssues: ignoreSsl, timeout: 20 },
 					}),
@@ -862,7 +981,8 @@ describe('a secret reaches only its own origin', () => {
 				if (c.onTokenRequest.length) {
 					const tokenRequest = outcome.requests.find((r) => stepOf(r.target, 't') !== undefined);
 					assert.equal(tokenRequest?.origin, c.token, 'the token request went to the token URL');
-					for (const secret of c.onTokenRequest) assert.ok(findSecret(tokenRequest as Seen, secret), `the token request lacks the ${secret.label}`);
+					for (const secret of c.onTokenRequest)
+						assert.ok(findSecret(tokenRequest as Seen, secret), `the token request lacks the ${secret.label}`);
 				}
 				const firstOutside = inside.indexOf(false);
 				if (crossOrigin === 'error' && firstOutside >= 0) {
@@ -872,7 +992,10 @@ describe('a secret reaches only its own origin', () => {
 						`the error names both origins: ${outcome.error}`,
 					);
 					assert.equal(calls.length, firstOutside, 'nothing was sent from the first hop outside on');
-					assert.ok(calls.every((r) => r.origin === c.api), 'every call that went was to the API origin');
+					assert.ok(
+						calls.every((r) => r.origin === c.api),
+						'every call that went was to the API origin',
+					);
 					return;
 				}
 				const fates = chain.urls.map((url, k) => reachable(url, inside[k], ignoreSsl));
@@ -888,15 +1011,19 @@ describe('a secret reaches only its own origin', () => {
 				for (const [k, call] of calls.entries()) {
 					assert.equal(call.origin, originOf(chain.urls[k]), `hop ${k} went where the Location said`);
 					assert.equal(call.method, chain.methods[k], `hop ${k} used the method the redirect status says`);
-					if (chain.methods[k] === 'POST') assert.ok(call.body.toString('utf8').includes(`kept-${id}`), `hop ${k}: a 307/308 POST keeps its body`);
+					if (chain.methods[k] === 'POST')
+						assert.ok(call.body.toString('utf8').includes(`kept-${id}`), `hop ${k}: a 307/308 POST keeps its body`);
 					const userinfo = new URL(chain.urls[k]).username !== '';
 					// Back on the credential's origin (compared with it, never with the previous hop), the credential goes again.
 					if (inside[k] && !userinfo) {
 						for (const secret of c.onCalls) assert.ok(findSecret(call, secret), `hop ${k} (${call.origin}) lacks the ${secret.label}`);
-						if (chain.methods[k] === 'POST') for (const secret of c.inBody) assert.ok(findSecret(call, secret), `POST hop ${k} lacks the ${secret.label}`);
+						if (chain.methods[k] === 'POST')
+							for (const secret of c.inBody) assert.ok(findSecret(call, secret), `POST hop ${k} lacks the ${secret.label}`);
 					}
 					if (!inside[k]) {
-						const sensitive = call.headers.filter(([name]) => /^(cookie|proxy-authorization)$/i.test(name) || (/^authorization$/i.test(name) && !userinfo));
+						const sensitive = call.headers.filter(
+							([name]) => /^(cookie|proxy-authorization)$/i.test(name) || (/^authorization$/i.test(name) && !userinfo),
+						);
 						assert.deepEqual(sensitive, [], `hop ${k} outside carries no Authorization or Cookie header`);
 					}
 				}
@@ -918,7 +1045,11 @@ describe('a secret reaches only its own origin', () => {
 				const envs: Array<{ name: string; origin: string; home: Home }> = [{ name: 'live', origin: c.baseOrigin, home: c.baseHome }];
 				if (c.development) envs.push({ name: 'development', origin: c.development, home: c.baseHome });
 				const secrets = c.secrets.map((secret) =>
-					secret.label === 'live key' ? { ...secret, allowed: new Set([c.baseOrigin]) } : secret.label === 'development key' ? { ...secret, allowed: new Set([c.development as string]) } : secret,
+					secret.label === 'live key'
+						? { ...secret, allowed: new Set([c.baseOrigin]) }
+						: secret.label === 'development key'
+							? { ...secret, allowed: new Set([c.development as string]) }
+							: secret,
 				);
 				let data = c.data;
 				let suffix = path(0);
@@ -948,19 +1079,27 @@ describe('a secret reaches only its own origin', () => {
 					offset += count;
 					const key = secrets.find((secret) => secret.label === `${env.name} key`);
 					assert.ok(own[0], `the Test URL's origin ${env.origin} was called (${env.name})`);
-					assert.ok(own.every((r) => r.origin === env.origin), `every ${env.name} test request went to ${env.origin}`);
-					for (const secret of key ? [key] : c.onCalls) assert.ok(findSecret(own[0], secret), `the first test request to ${env.origin} carries the ${secret.label}`);
+					assert.ok(
+						own.every((r) => r.origin === env.origin),
+						`every ${env.name} test request went to ${env.origin}`,
+					);
+					for (const secret of key ? [key] : c.onCalls)
+						assert.ok(findSecret(own[0], secret), `the first test request to ${env.origin} carries the ${secret.label}`);
 					if (firstOutside[e] >= 0) {
 						assert.ok(outcome.error, 'a redirect to another origin fails the test');
 						assert.ok(
-							outcome.error.includes(`was redirected to`) && outcome.error.includes(`${originOf(walks[e].urls[firstOutside[e]])} is not the credential's origin ${env.origin}`),
+							outcome.error.includes(`was redirected to`) &&
+								outcome.error.includes(`${originOf(walks[e].urls[firstOutside[e]])} is not the credential's origin ${env.origin}`),
 							`the failed test names the redirect and both origins: ${outcome.error}`,
 						);
 					}
 				}
 				const expected = firstOutside.reduce((sum, j, e) => sum + (j >= 0 ? j : walks[e].urls.length), 0);
 				assert.equal(calls.length, expected, 'every hop inside was followed, and nothing sent from the first hop outside on');
-				assert.ok(calls.every((r) => envs.some((env) => env.origin === r.origin)), 'no test request left the credential\'s origins');
+				assert.ok(
+					calls.every((r) => envs.some((env) => env.origin === r.origin)),
+					"no test request left the credential's origins",
+				);
 				if (firstOutside.every((j) => j < 0)) assert.equal(outcome.error, undefined, 'a chain that stays on the origin passes the test');
 			},
 			120,
@@ -968,7 +1107,12 @@ describe('a secret reaches only its own origin', () => {
 	});
 
 	test('Token requests: redirect chains of the token URL (password grant, custom token, JWT bearer), by the node and the Test button', async () => {
-		const arbitrary = fc.record({ settings: settingsArb(TOKEN_KINDS), home: homeArb(), hops: insideLeaningChainArb, viaTest: fc.boolean() });
+		const arbitrary = fc.record({
+			settings: settingsArb(TOKEN_KINDS),
+			home: homeArb(),
+			hops: insideLeaningChainArb,
+			viaTest: fc.boolean(),
+		});
 		await check(
 			arbitrary,
 			async ({ settings, home: homeIn, hops, viaTest }) => {
@@ -992,15 +1136,25 @@ describe('a secret reaches only its own origin', () => {
 				const tokenRequests = outcome.requests.filter((r) => stepOf(r.target, 't') !== undefined);
 				const calls = outcome.requests.filter((r) => stepOf(r.target, 'h') !== undefined);
 				assert.ok(tokenRequests[0], 'the token URL was called');
-				for (const secret of c.onTokenRequest) assert.ok(findSecret(tokenRequests[0], secret), `the first token request lacks the ${secret.label}`);
-				assert.ok(tokenRequests.every((r) => r.origin === tokenOrigin), 'every token request went to the token URL\'s origin');
+				for (const secret of c.onTokenRequest)
+					assert.ok(findSecret(tokenRequests[0], secret), `the first token request lacks the ${secret.label}`);
+				assert.ok(
+					tokenRequests.every((r) => r.origin === tokenOrigin),
+					"every token request went to the token URL's origin",
+				);
 				if (firstOutside >= 0) {
 					assert.ok(outcome.error, 'a token request redirected to another origin fails');
 					const foreign = originOf(chain.urls[firstOutside]);
-					assert.ok(outcome.error.includes(foreign) && outcome.error.includes(tokenOrigin), `the error names both origins (${foreign}, ${tokenOrigin}): ${outcome.error}`);
+					assert.ok(
+						outcome.error.includes(foreign) && outcome.error.includes(tokenOrigin),
+						`the error names both origins (${foreign}, ${tokenOrigin}): ${outcome.error}`,
+					);
 					assert.equal(tokenRequests.length, firstOutside, 'nothing was sent from the first hop outside on');
 					assert.equal(calls.length, 0, 'without a token no call was made');
-					assert.ok(outcome.requests.every((r) => r.origin === tokenOrigin), 'no request of any kind left the token URL\'s origin');
+					assert.ok(
+						outcome.requests.every((r) => r.origin === tokenOrigin),
+						"no request of any kind left the token URL's origin",
+					);
 					return;
 				}
 				assert.equal(outcome.error, undefined, 'a token chain that stays on its origin gives a token');
@@ -1010,7 +1164,9 @@ describe('a secret reaches only its own origin', () => {
 					// 307 and 308 keep the method and the body; headers stay on the same origin.
 					// (A Location with userinfo makes the client send that as Basic authentication instead.)
 					const userinfo = new URL(chain.urls[k]).username !== '';
-					if (chain.methods[k] !== 'GET' && !userinfo) for (const secret of c.onTokenRequest) assert.ok(findSecret(request, secret), `token hop ${k} (${request.method}) lacks the ${secret.label}`);
+					if (chain.methods[k] !== 'GET' && !userinfo)
+						for (const secret of c.onTokenRequest)
+							assert.ok(findSecret(request, secret), `token hop ${k} (${request.method}) lacks the ${secret.label}`);
 				}
 				assertFirstCallCarries(c, calls, 'GET');
 			},
@@ -1058,7 +1214,10 @@ describe('a secret reaches only its own origin', () => {
 				}
 				const inside = sequence.map(({ url }) => originOf(url) === c.api);
 				const pageOf = (seen: Seen): { page: number; landed: boolean } => {
-					const segments = seen.target.split('?')[0].split('/').filter((segment) => /^[pq]\d+$/.test(segment));
+					const segments = seen.target
+						.split('?')[0]
+						.split('/')
+						.filter((segment) => /^[pq]\d+$/.test(segment));
 					const last = segments[segments.length - 1];
 					if (last.startsWith('q')) return { page: Number(last.slice(1)), landed: true };
 					if (mode === 'nextUrl') return { page: Number(last.slice(1)), landed: false };
@@ -1070,7 +1229,14 @@ describe('a secret reaches only its own origin', () => {
 					const redirect = redirects[page];
 					if (redirect && !landed) return { status: pages[page].redirect?.status ?? 302, headers: { location: redirect } };
 					const last = page + 1 >= pages.length;
-					return { status: 200, body: { items: [{ page }], next: last || mode !== 'nextUrl' ? '' : links[page], cursor: last || mode !== 'cursor' ? '' : cursors[page + 1] } };
+					return {
+						status: 200,
+						body: {
+							items: [{ page }],
+							next: last || mode !== 'nextUrl' ? '' : links[page],
+							cursor: last || mode !== 'cursor' ? '' : cursors[page + 1],
+						},
+					};
 				};
 				const outcome = await scenario(id, { pages: pageReply, caseOf: c }, async () =>
 					runCall(c, {
@@ -1089,7 +1255,10 @@ describe('a secret reaches only its own origin', () => {
 				const firstOutside = inside.indexOf(false);
 				if (crossOrigin === 'error' && firstOutside >= 0) {
 					assert.ok(outcome.error, 'a page or redirect to another origin under "error" fails the call');
-					assert.ok(outcome.error.includes(`${originOf(sequence[firstOutside].url)} is not the credential's origin ${c.api}`), `the error names both origins: ${outcome.error}`);
+					assert.ok(
+						outcome.error.includes(`${originOf(sequence[firstOutside].url)} is not the credential's origin ${c.api}`),
+						`the error names both origins: ${outcome.error}`,
+					);
 					assert.equal(calls.length, firstOutside, 'nothing was sent from the first page or hop outside on');
 					return;
 				}
@@ -1107,7 +1276,8 @@ describe('a secret reaches only its own origin', () => {
 				for (const [k, call] of calls.entries()) {
 					assert.equal(call.origin, originOf(sequence[k].url), `request ${k} went where the link or Location said`);
 					if (inside[k] && new URL(sequence[k].url).username === '') {
-						for (const secret of c.onCalls) assert.ok(findSecret(call, secret), `page request ${k} on the credential's origin lacks the ${secret.label}`);
+						for (const secret of c.onCalls)
+							assert.ok(findSecret(call, secret), `page request ${k} on the credential's origin lacks the ${secret.label}`);
 					}
 				}
 			},
@@ -1132,24 +1302,42 @@ describe('a secret reaches only its own origin', () => {
 				// The rig's OpenAI server knows its own keys only: the key is its, the extra header generated.
 				const key = { label: 'OpenAI key', value: OPENAI_KEYS.all, allowed: new Set([c.api]) };
 				const extra = c.secrets.find((secret) => secret.label === 'extra header value') as Secret;
-				const cc: Case = { ...c, data: { ...c.data, apiKey: OPENAI_KEYS.all, baseUrl: `${c.api}/s/${id}/h0/v1` }, secrets: [key, extra], onCalls: [key, extra] };
+				const cc: Case = {
+					...c,
+					data: { ...c.data, apiKey: OPENAI_KEYS.all, baseUrl: `${c.api}/s/${id}/h0/v1` },
+					secrets: [key, extra],
+					onCalls: [key, extra],
+				};
 				const rest = operation === 'list' ? '/models' : '/models/gpt-4o';
 				const chain = walk(`${c.api}/s/${id}/h0/v1${rest}`, hops, c.home, path, 'GET');
 				const firstOutside = chain.urls.findIndex((url) => originOf(url) !== c.api);
 				const proxy = async (seen: Seen): Promise<Reply> => {
-					const headers = Object.fromEntries(seen.headers.filter(([name]) => /^(authorization|openai-organization|openai-project)$/i.test(name)));
+					const headers = Object.fromEntries(
+						seen.headers.filter(([name]) => /^(authorization|openai-organization|openai-project)$/i.test(name)),
+					);
 					const response = await fetch(`${openai.url}/v1${rest}`, { headers });
-					return { status: response.status, body: Buffer.from(await response.arrayBuffer()), headers: { 'content-type': response.headers.get('content-type') ?? 'application/json' } };
+					return {
+						status: response.status,
+						body: Buffer.from(await response.arrayBuffer()),
+						headers: { 'content-type': response.headers.get('content-type') ?? 'application/json' },
+					};
 				};
 				const outcome = await scenario(id, { api: chain, apiFinal: proxy, caseOf: cc }, async () =>
-					runCall(cc, { resource: 'model', operation, returnAll: true, modelId: { __rl: true, mode: 'id', value: 'gpt-4o' } }, `${PACKAGE}.openAiModels`),
+					runCall(
+						cc,
+						{ resource: 'model', operation, returnAll: true, modelId: { __rl: true, mode: 'id', value: 'gpt-4o' } },
+						`${PACKAGE}.openAiModels`,
+					),
 				);
 				assertNoLeak(cc, outcome);
 				const calls = outcome.requests.filter((r) => stepOf(r.target, 'h') !== undefined);
 				assertFirstCallCarries(cc, calls, 'GET');
 				if (firstOutside >= 0) {
 					assert.ok(outcome.error, 'a redirect to another origin fails the OpenAI call');
-					assert.ok(outcome.error.includes(`${originOf(chain.urls[firstOutside])} is not the credential's origin ${c.api}`), `the error names both origins: ${outcome.error}`);
+					assert.ok(
+						outcome.error.includes(`${originOf(chain.urls[firstOutside])} is not the credential's origin ${c.api}`),
+						`the error names both origins: ${outcome.error}`,
+					);
 					assert.equal(calls.length, firstOutside, 'nothing was sent from the first hop outside on');
 					return;
 				}
@@ -1157,7 +1345,11 @@ describe('a secret reaches only its own origin', () => {
 				// Userinfo in the last URL replaces the key by Basic authentication: OpenAI then refuses.
 				if (new URL(chain.urls[chain.urls.length - 1]).username !== '') return;
 				assert.equal(outcome.error, undefined, 'a chain on the origin reaches OpenAI');
-				assert.equal(operation === 'list' ? outcome.output?.length : (outcome.output?.[0] as { id?: string })?.id, operation === 'list' ? 7 : 'gpt-4o', 'the OpenAI server accepted the key');
+				assert.equal(
+					operation === 'list' ? outcome.output?.length : (outcome.output?.[0] as { id?: string })?.id,
+					operation === 'list' ? 7 : 'gpt-4o',
+					'the OpenAI server accepted the key',
+				);
 			},
 			80,
 		);
@@ -1168,7 +1360,13 @@ describe('a secret reaches only its own origin', () => {
 			form: fc.constantFrom('exact', 'upper', 'trailingDot', 'spaced', 'wildcard', 'other', 'empty'),
 			extra: fc.boolean(),
 		});
-		const arbitrary = fc.record({ settings: settingsArb(['headerKey', 'basic', 'custom']), home: homeArb(), hops: chainArb, list: listArb, crossOrigin: fc.constantFrom('strip' as const, 'error' as const) });
+		const arbitrary = fc.record({
+			settings: settingsArb(['headerKey', 'basic', 'custom']),
+			home: homeArb(),
+			hops: chainArb,
+			list: listArb,
+			crossOrigin: fc.constantFrom('strip' as const, 'error' as const),
+		});
 		await check(
 			arbitrary,
 			async ({ settings, home: homeIn, hops, list, crossOrigin }) => {
@@ -1176,7 +1374,15 @@ describe('a secret reaches only its own origin', () => {
 				const path = (k: number) => `/s/${id}/h${k}/x`;
 				const c = makeCase({ ...settings, environment: 'live', developmentBaseUrl: false }, homeIn, id, path(0));
 				const host = c.home.host;
-				const entry = { exact: host, upper: host.toUpperCase(), trailingDot: `${host}.`, spaced: `  ${host} `, wildcard: `*.${host}`, other: '127.0.0.2', empty: '' }[list.form];
+				const entry = {
+					exact: host,
+					upper: host.toUpperCase(),
+					trailingDot: `${host}.`,
+					spaced: `  ${host} `,
+					wildcard: `*.${host}`,
+					other: '127.0.0.2',
+					empty: '',
+				}[list.form];
 				const allowedDomains = [entry, ...(list.extra ? ['api.example.com'] : [])].filter(Boolean).join(', ');
 				// n8n's own reading of the list (lower case, trailing dot dropped, "*." for subdomains only).
 				const permitted = [entry.trim().toLowerCase().replace(/\.$/, '')].includes(host);
@@ -1185,7 +1391,13 @@ describe('a secret reaches only its own origin', () => {
 				const cc: Case = { ...c, data: { ...c.data, allowedHttpRequestDomains: 'domains', allowedDomains } };
 				const chain = walk(`${c.api}${path(0)}`, hops, c.home, path, 'GET');
 				const outcome = await scenario(id, { api: chain, caseOf: cc }, async () =>
-					runCall(cc, { authentication: cc.type, environment: 'live', method: 'GET', url: path(0), options: { crossOrigin, ignoreSslIssues: true, timeout: 20 } }),
+					runCall(cc, {
+						authentication: cc.type,
+						environment: 'live',
+						method: 'GET',
+						url: path(0),
+						options: { crossOrigin, ignoreSslIssues: true, timeout: 20 },
+					}),
 				);
 				assertNoLeak(cc, outcome);
 				const calls = outcome.requests.filter((r) => stepOf(r.target, 'h') !== undefined);
@@ -1195,7 +1407,11 @@ describe('a secret reaches only its own origin', () => {
 					assert.equal(outcome.requests.length, 0, 'nothing was sent at all');
 					return;
 				}
-				assert.equal(outcome.error === undefined || crossOrigin === 'error' || chain.urls.some((url) => reachable(url, false, true) === 'unknown'), true, `a list (${JSON.stringify(allowedDomains)}) that names ${host} lets the call through: ${outcome.error}`);
+				assert.equal(
+					outcome.error === undefined || crossOrigin === 'error' || chain.urls.some((url) => reachable(url, false, true) === 'unknown'),
+					true,
+					`a list (${JSON.stringify(allowedDomains)}) that names ${host} lets the call through: ${outcome.error}`,
+				);
 				assertFirstCallCarries(cc, calls, 'GET');
 			},
 			80,
@@ -1228,7 +1444,13 @@ describe('a secret reaches only its own origin', () => {
 						const credential = { type: c.type, ...engine.credentials.add(c.type, data) };
 						const result = await engine.run(
 							callWorkflow(
-								{ authentication: c.type, environment: 'live', method: 'GET', url: '={{ $json.url }}', options: { concurrency: 2, crossOrigin, ignoreSslIssues: ignoreSsl, timeout: 20 } },
+								{
+									authentication: c.type,
+									environment: 'live',
+									method: 'GET',
+									url: '={{ $json.url }}',
+									options: { concurrency: 2, crossOrigin, ignoreSslIssues: ignoreSsl, timeout: 20 },
+								},
 								{ credential, items: walks.map((w) => ({ url: w.urls[0] })), continueOnFail: true },
 							),
 							{ mode: 'trigger' },
@@ -1252,12 +1474,19 @@ describe('a secret reaches only its own origin', () => {
 					if (crossOrigin === 'error' && firstOutside >= 0) {
 						assert.equal(requests.length, firstOutside, `item ${i}: nothing was sent from its first hop outside on`);
 						const item = (outcome.output?.[i] ?? {}) as { error?: string };
-						assert.ok(String(item.error).includes(`${originOf(walks[i].urls[firstOutside])} is not the credential's origin ${origins[i]}`), `item ${i}'s error names both origins: ${item.error}`);
+						assert.ok(
+							String(item.error).includes(`${originOf(walks[i].urls[firstOutside])} is not the credential's origin ${origins[i]}`),
+							`item ${i}'s error names both origins: ${item.error}`,
+						);
 					}
 				}
 				// Everything else (token requests, handshakes): secrets of the token URL stay there, and no certificate strays.
 				const others = (secret: Secret) => !secret.allowed.has(c.api);
-				assertNoLeak({ ...cc, secrets: c.secrets.filter(others), dynamicSecrets: (seen) => c.dynamicSecrets(seen).filter(others) }, outcome, origins);
+				assertNoLeak(
+					{ ...cc, secrets: c.secrets.filter(others), dynamicSecrets: (seen) => c.dynamicSecrets(seen).filter(others) },
+					outcome,
+					origins,
+				);
 			},
 			50,
 		);
@@ -1281,10 +1510,20 @@ describe('a secret reaches only its own origin', () => {
 				const chain = walk(`${c.api}${path(0)}`, hops, c.home, path, 'GET');
 				const echoed = new Set(echo.flatMap((on, k) => (on ? [k] : [])));
 				const outcome = await scenario(id, { api: chain, echo: echoed, caseOf: c }, async () =>
-					runCall(c, { authentication: c.type, environment: c.environment, method: 'GET', url: path(0), options: { crossOrigin, ignoreSslIssues: true, timeout: 20 } }),
+					runCall(c, {
+						authentication: c.type,
+						environment: c.environment,
+						method: 'GET',
+						url: path(0),
+						options: { crossOrigin, ignoreSslIssues: true, timeout: 20 },
+					}),
 				);
 				assertNoLeak(c, outcome);
-				assertFirstCallCarries(c, outcome.requests.filter((r) => stepOf(r.target, 'h') !== undefined), 'GET');
+				assertFirstCallCarries(
+					c,
+					outcome.requests.filter((r) => stepOf(r.target, 'h') !== undefined),
+					'GET',
+				);
 			},
 			100,
 		);
@@ -1327,9 +1566,23 @@ describe('findings', () => {
 		const id = `dot-${++scenarioCounter}`;
 		const api = `http://127.0.0.1:${net.servers.A.port}`;
 		const key = secretValue({ pre: '', post: '' }, 'header');
-		const c = { type: TYPES.headerKey, kind: 'headerKey', data: { baseUrl: api, testUrl: '/x', headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: key.value, allowedHttpRequestDomains: 'domains', allowedDomains: '127.0.0.1.' } } as unknown as Case;
-		const outcome = await scenario(id, {}, async () => runCall(c, { authentication: c.type, environment: 'live', method: 'GET', url: `/s/${id}/h0/x` }));
-		assert.equal(outcome.error, undefined, 'the call goes, as n8n\'s own HTTP Request node would let it');
+		const c = {
+			type: TYPES.headerKey,
+			kind: 'headerKey',
+			data: {
+				baseUrl: api,
+				testUrl: '/x',
+				headerName: 'X-API-Key',
+				prefixFormat: 'plain',
+				apiKey: key.value,
+				allowedHttpRequestDomains: 'domains',
+				allowedDomains: '127.0.0.1.',
+			},
+		} as unknown as Case;
+		const outcome = await scenario(id, {}, async () =>
+			runCall(c, { authentication: c.type, environment: 'live', method: 'GET', url: `/s/${id}/h0/x` }),
+		);
+		assert.equal(outcome.error, undefined, "the call goes, as n8n's own HTTP Request node would let it");
 		assert.ok(outcome.requests[0] && findSecret(outcome.requests[0], { value: key.value, tag: key.tag }), 'with the key');
 	});
 
@@ -1347,10 +1600,19 @@ describe('findings', () => {
 		await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', () => resolve()));
 		const api = `http://127.0.0.1:${(slow.address() as { port: number }).port}`;
 		try {
-			const c = { type: TYPES.headerKey, data: { baseUrl: api, testUrl: '/x', headerName: 'X-Key', prefixFormat: 'plain', apiKey: 'k-deadline-1' } } as unknown as Case;
+			const c = {
+				type: TYPES.headerKey,
+				data: { baseUrl: api, testUrl: '/x', headerName: 'X-Key', prefixFormat: 'plain', apiKey: 'k-deadline-1' },
+			} as unknown as Case;
 			for (const authentication of ['none', c.type]) {
 				const started = Date.now();
-				const { error } = await runCall(c, { authentication, environment: 'live', method: 'GET', url: `${api}/slow`, options: { timeout: 1 } });
+				const { error } = await runCall(c, {
+					authentication,
+					environment: 'live',
+					method: 'GET',
+					url: `${api}/slow`,
+					options: { timeout: 1 },
+				});
 				assert.match(String(error), /did not finish within 1 s/, `${authentication}: the Timeout ended the call`);
 				assert.ok(Date.now() - started < 2500, `${authentication}: within the Timeout (took ${Date.now() - started} ms)`);
 			}

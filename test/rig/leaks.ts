@@ -27,7 +27,10 @@ export interface Leak {
 const STRICT = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const FORM = (value: string) => new URLSearchParams([['x', value]]).toString().slice(2);
 const lowerHex = (value: string) => value.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
-const asciiJson = (value: string) => JSON.stringify(value).slice(1, -1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const asciiJson = (value: string) =>
+	JSON.stringify(value)
+		.slice(1, -1)
+		.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /**
  * The base64 text of `bytes` as it appears inside any longer base64 text, for each of the three
@@ -36,7 +39,9 @@ const asciiJson = (value: string) => JSON.stringify(value).slice(1, -1).replace(
 export function base64Fragments(bytes: Buffer): Array<{ offset: number; text: string }> {
 	const fragments: Array<{ offset: number; text: string }> = [];
 	for (let offset = 0; offset < 3; offset++) {
-		const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64').replace(/=+$/, '');
+		const encoded = Buffer.concat([Buffer.alloc(offset), bytes])
+			.toString('base64')
+			.replace(/=+$/, '');
 		const first = Math.ceil((offset * 8) / 6);
 		const last = Math.floor(((offset + bytes.length) * 8) / 6);
 		const text = encoded.slice(first, last);
@@ -110,7 +115,10 @@ function decodedViews(raw: Buffer): string[] {
 /** Where, if anywhere, a secret appears in a request. */
 export function findSecret(request: Seen | Buffer, secret: Pick<Secret, 'value' | 'tag'>): string | undefined {
 	const raw = Buffer.isBuffer(request) ? request : bytesOf(request);
-	const needles = [...encodingsOf(secret.value), ...(secret.tag ? encodingsOf(secret.tag).map((form) => ({ ...form, encoding: `tag, ${form.encoding}` })) : [])];
+	const needles = [
+		...encodingsOf(secret.value),
+		...(secret.tag ? encodingsOf(secret.tag).map((form) => ({ ...form, encoding: `tag, ${form.encoding}` })) : []),
+	];
 	for (const { encoding, text } of needles) {
 		if (raw.includes(Buffer.from(text, 'utf8'))) return encoding;
 	}
@@ -154,7 +162,11 @@ export function findCertificateLeaks(requests: readonly Seen[], handshakes: read
 		if (!handshake.clientCert || handshake.origins.length) continue;
 		const origin = new URL(`https://${handshake.sni ?? handshake.address}:${handshake.port}`).origin;
 		if (!allowed.has(origin)) {
-			leaks.push({ secret: 'client certificate', encoding: 'TLS handshake without a request', request: `handshake at ${handshake.server} ${handshake.address}:${handshake.port}, SNI ${handshake.sni ?? '(none)'}` });
+			leaks.push({
+				secret: 'client certificate',
+				encoding: 'TLS handshake without a request',
+				request: `handshake at ${handshake.server} ${handshake.address}:${handshake.port}, SNI ${handshake.sni ?? '(none)'}`,
+			});
 		}
 	}
 	return leaks;
