@@ -17,6 +17,9 @@ before(async () => {
 			'GET /api/redirect-away': (_req: IncomingMessage, res: ServerResponse) => {
 				res.writeHead(302, { location: `${other.url}/api/echo` }).end();
 			},
+			'GET /api/loop': (_req: IncomingMessage, res: ServerResponse) => {
+				res.writeHead(302, { location: '/api/loop' }).end();
+			},
 			'GET /api/redirect-here': (_req: IncomingMessage, res: ServerResponse) => {
 				res.writeHead(302, { location: '/api/echo?moved=1' }).end();
 			},
@@ -296,7 +299,26 @@ describe('reliability', () => {
 			options: { retry: true, maxTries: 3, maxWait: 2 },
 		});
 		assert.match(String(error?.message), /answered HTTP 429/);
+		assert.match(
+			String(error?.description),
+			/The API asked to wait 30 s before trying again \(Retry-After: 30\), more than the Max Total Wait of 2 s allows\. Raise Max Total Wait/,
+		);
+		assert.doesNotMatch(String(error?.description), /turn on Retry/);
 		assert.equal(api.requests.filter((r) => r.query.key === 'budget').length, 1);
+	});
+
+	test('a redirect loop with a credential is an error naming the last hop, not an item holding a 302', async () => {
+		const before = api.requests.length;
+		const { error, output } = await run(
+			{ authentication: 'apiConnectorHeaderKeyApi', environment: 'live', url: '/api/loop' },
+			{ credential: key() },
+		);
+		assert.match(
+			String(error?.message),
+			/was redirected more than 10 times \(the last hop, HTTP 302 from .*\/api\/loop, pointed to .*\/api\/loop\)\. The server redirects in a loop/,
+		);
+		assert.deepEqual(output, []);
+		assert.equal(api.requests.length - before, 11);
 	});
 
 	test('a timeout is named', async () => {
