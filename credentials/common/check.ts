@@ -46,7 +46,7 @@ export async function sendCheck(
 	} catch (error) {
 		failure = error;
 	}
-	if (failure instanceof UserError) throw failure;
+	if (failure instanceof UserError && !expired()) throw failure;
 	const problem = expired()
 		? `it did not answer within ${CHECK_TIMEOUT_MS / 1000} s`
 		: networkProblem(failure, { clientCertificate: credentials.useTls === true });

@@ -145,8 +145,8 @@ async function send(helper: IHttpRequestHelper, credentials: ICredentialDataDecr
 	} catch (error) {
 		failure = error;
 	}
-	if (failure instanceof UserError) throw failure;
 	if (signal.aborted && !expired()) throw new UserError(`${where}: the execution was stopped.`);
+	if (failure instanceof UserError && !expired()) throw failure;
 	const problem = expired()
 		? `it did not answer within ${timeoutMs / 1000} s (Token Request Timeout)`
 		: networkProblem(failure, { clientCertificate: credentials.useTls === true });

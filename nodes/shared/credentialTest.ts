@@ -15,7 +15,7 @@ import { kindOf } from '../../credentials/common/catalog';
 import { MAX_CHECK_ANSWER, sendCheck, type Authenticate } from '../../credentials/common/check';
 import { displayUrl, sentence } from '../../credentials/common/messages';
 import { checkOpenAiKey, OPENAI_CREDENTIAL } from '../../credentials/common/openAi';
-import { answerUnlessAborted, readBody } from '../../credentials/common/transport';
+import { answerUnlessAborted, discard, readBody } from '../../credentials/common/transport';
 import { resolveUrl } from '../../credentials/common/urls';
 import { credentialType } from './credentialTypes';
 
@@ -137,7 +137,7 @@ async function checkTestUrl(http: IHttpRequestHelper, type: ICredentialType, dat
 	} as ICredentialDataDecryptedObject;
 	const answer = await sendCheck(http, type.authenticate as Authenticate, credentials, url);
 	const status = answer.statusCode;
-	if (status >= 200 && status < 300) return;
+	if (status >= 200 && status < 300) return discard(answer.body);
 	const where = `GET ${displayUrl(answer.url)}`;
 	if (status === 401 || status === 403) throw new Refusal(status, where);
 	if (status === 400 || status === 495 || status === 496) {

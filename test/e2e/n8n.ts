@@ -419,7 +419,8 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance | N8n
 			});
 			// 'waiting' (a Wait node or a form) is returned too: it needs the test to act.
 			if (execution && !['new', 'running', 'unknown'].includes(execution.status)) return execution;
-			if (Date.now() > until) throw new Error(`Execution ${id} still ${execution?.status ?? 'without data'} after ${timeoutMs} ms\n${tail(logFile)}`);
+			if (Date.now() > until)
+				throw new Error(`Execution ${id} still ${execution?.status ?? 'without data'} after ${timeoutMs} ms\n${tail(logFile)}`);
 			await sleep(200);
 		}
 	};
