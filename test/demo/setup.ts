@@ -241,7 +241,11 @@ export function exampleFor(m: DemoMethod) {
 	const workflow = workflowFor(m, credential, `Example: ${m.method}`, note, m.call === 'openai' ? 'List Models' : 'Call the API');
 	let n = 0;
 	for (const node of workflow.nodes as Array<{ id: string }>) node.id = `${exampleFile(m).replace(/\.json$/, '')}-${++n}`;
-	return { ...workflow, pinData: {}, meta: { templateCredsSetupCompleted: false } };
+	// n8n's CLI import needs an ID (16 letters and digits, like n8n's own); a stable one per method.
+	const id = `ApiConn${m.method.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_, __, c: string) => c.toUpperCase())}`
+		.slice(0, 16)
+		.padEnd(16, '0');
+	return { id, ...workflow, pinData: {}, meta: { templateCredsSetupCompleted: false } };
 }
 
 /** The demo credentials and workflows; `reset` names the credentials an earlier start had made, now written back. */
