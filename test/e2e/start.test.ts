@@ -8,14 +8,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import { root } from '../../scripts/paths.mjs';
 import { cleanEnv } from './process.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'api-connector-start-'));
-after(() => rmSync(folder, { recursive: true, force: true }));
+/** Every process npm start ran, as seen once the demo was up. */
+const spawned: Proc[] = [];
+after(() => {
+	// Whatever a failed case left running goes too, so that the next case and the suite can go on.
+	for (const p of spawned.reverse()) if (alive(p.pid)) process.kill(p.pid, 'SIGKILL');
+	rmSync(folder, { recursive: true, force: true });
+});
 
 interface Proc {
 	pid: number;
@@ -68,9 +74,15 @@ async function portOpen(port: number): Promise<boolean> {
 /** `npm start`, as a user runs it, until the demo says it is running. */
 async function start(): Promise<{ npm: ChildProcess; output: () => string; port: number }> {
 	let output = '';
+	// As a user runs it: with the machine's own Node first on PATH (Node 20 here, so the launcher
+	// starts Node 24 itself), not the Node 24 the test runner was given.
+	const PATH = (process.env.PATH ?? '')
+		.split(delimiter)
+		.filter((dir) => dir !== dirname(process.execPath))
+		.join(delimiter);
 	const npm = spawn('npm', ['start'], {
 		cwd: root,
-		env: cleanEnv({ API_CONNECTOR_DEMO_FOLDER: folder }),
+		env: cleanEnv({ API_CONNECTOR_DEMO_FOLDER: folder, PATH }),
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	npm.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -82,6 +94,7 @@ async function start(): Promise<{ npm: ChildProcess; output: () => string; port:
 		await sleep(250);
 	}
 	const port = Number(/n8n editor\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+	spawned.push(...tree(npm.pid as number));
 	return { npm, output: () => output, port };
 }
 
