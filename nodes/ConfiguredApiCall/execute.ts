@@ -56,9 +56,7 @@ export async function executeCalls(ctx: IExecuteFunctions): Promise<INodeExecuti
 	let session: CallSession;
 	try {
 		const choice = ctx.getNodeParameter('environment', 0, 'automatic') as string;
-		const stored = choice === 'automatic' && authentication !== 'none' ? await ctx.getCredentials(authentication) : {};
-		const environment = environmentFor(choice, ctx.getMode(), hasDevelopmentKey(stored));
-		session = await CallSession.open(ctx, authentication, environment);
+		session = await CallSession.open(ctx, authentication, (stored) => environmentFor(choice, ctx.getMode(), hasDevelopmentKey(stored)));
 	} catch (error) {
 		throw new NodeOperationError(node, error as Error);
 	}

@@ -105,10 +105,15 @@ export class CallSession {
 				: undefined;
 	}
 
+	/**
+	 * Reads the credential once for the execution. `environment` picks a key credential's key,
+	 * from the credential as stored when it is a function (Automatic needs to know whether there
+	 * is a development key).
+	 */
 	static async open(
 		ctx: Context,
 		credentialType: string | undefined,
-		environment: Environment = 'live',
+		environment: Environment | ((stored: ICredentialDataDecryptedObject) => Environment) = 'live',
 		surface = 'Configured API Call',
 	): Promise<CallSession> {
 		if (!credentialType || credentialType === 'none') return new CallSession(ctx, undefined, undefined, undefined);
@@ -116,7 +121,8 @@ export class CallSession {
 		const node = ctx.getNode();
 		const reference = node.credentials?.[credentialType];
 		const kind = kindOf(credentialType);
-		const data = kind === 'key' ? withEnvironment(stored, environment) : { ...stored };
+		const data =
+			kind === 'key' ? withEnvironment(stored, typeof environment === 'function' ? environment(stored) : environment) : { ...stored };
 		const decrypted = { id: reference?.id ?? '', name: reference?.name ?? '', type: credentialType, data };
 		// n8n 2.x lets a credential restrict the hosts it may be sent to; a programmatic node has
 		// to pass that list on itself ("None" blocks this node, as it blocks n8n's HTTP Request node).
