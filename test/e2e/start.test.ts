@@ -138,8 +138,11 @@ describe('npm start stops cleanly', { timeout: 20 * 60_000 }, () => {
 
 	test('a second start says the demo credentials were written back', async () => {
 		const { npm, output } = await start();
+		const started = tree(npm.pid as number);
 		process.kill(npm.pid as number, 'SIGTERM');
-		while (npm.exitCode === null && npm.signalCode === null) await sleep(200);
+		// Until the demo has cleaned up after itself (n8n stopped, its package file removed).
+		const until = Date.now() + 30_000;
+		while (started.some((p) => alive(p.pid)) && Date.now() < until) await sleep(200);
 		assert.match(output(), /demo credentials from the last start were written back to the demo's values/);
 	});
 });
