@@ -11,7 +11,7 @@ export function assertHeader(name: string, value: string, where: string): void {
 		throw new UserError(`${where}: the value of header "${name}" contains a line break. Remove it.`);
 	}
 	// HTTP sends header values as Latin-1; anything beyond it would be cut off silently.
-	const beyond = [...value].findIndex((char) => char.codePointAt(0)! > 0xff);
+	const beyond = value.search(/[^\u0000-\u00ff]/);
 	if (beyond >= 0) {
 		throw new UserError(
 			`${where}: the value of header "${name}" has a character HTTP headers cannot carry (character ${beyond + 1}; only Latin-1 is possible). Encode the value, for example with {{ encodeURIComponent(...) }}, or send it in the body.`,

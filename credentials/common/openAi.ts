@@ -153,7 +153,7 @@ export async function checkOpenAiKey(http: IHttpRequestHelper, data: ICredential
 	const url = openAiUrl(data, 'models');
 	const answer = await sendCheck(http, guardedAuthenticate(applyOpenAiAuth), data, url);
 	const where = `GET ${displayUrl(answer.url)}`;
-	const raw = await readBody(answer.body, MAX_CHECK_ANSWER, where, 'The Base URL must be an OpenAI-compatible API.');
+	const raw = await readBody(answer.body, MAX_CHECK_ANSWER, where, 'The Base URL must be an OpenAI-compatible API.', answer.signal);
 	let body: unknown;
 	try {
 		body = JSON.parse(raw.toString('utf8'));

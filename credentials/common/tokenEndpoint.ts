@@ -140,7 +140,7 @@ async function send(helper: IHttpRequestHelper, credentials: ICredentialDataDecr
 			},
 			{ boundary: { origin, ...(domains ? { domains } : {}) }, follow: true, crossOrigin: 'error', what: where },
 		);
-		const bytes = await readBody(answer.body, MAX_TOKEN_ANSWER, where, 'Check the Token URL: it must be the token endpoint.');
+		const bytes = await readBody(answer.body, MAX_TOKEN_ANSWER, where, 'Check the Token URL: it must be the token endpoint.', signal);
 		return { answer, bytes };
 	} catch (error) {
 		failure = error;

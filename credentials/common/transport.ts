@@ -16,6 +16,8 @@ export interface Answer {
 	headers: Record<string, string>;
 	/** A readable stream as n8n's layer returns it with `encoding: 'stream'`, or a buffer or text. */
 	body: unknown;
+	/** What ends reading the body (the call's deadline and Stop), when it cannot reach the body itself. */
+	signal?: AbortSignal;
 }
 
 /** Sends one request without following redirects; `secrets` says whether it may carry them. */
@@ -150,8 +152,8 @@ export function formatBytes(bytes: number): string {
 	return `${bytes} bytes`;
 }
 
-/** Reads a whole body into memory, refusing more than `limit` bytes. */
-export async function readBody(body: unknown, limit: number, what: string, hint: string): Promise<Buffer> {
+/** Reads a whole body into memory, refusing more than `limit` bytes, and ending when `signal` fires. */
+export async function readBody(body: unknown, limit: number, what: string, hint: string, signal?: AbortSignal): Promise<Buffer> {
 	if (body === undefined || body === null || body === '') return Buffer.alloc(0);
 	if (Buffer.isBuffer(body)) return checkSize(body, limit, what, hint);
 	if (body instanceof ArrayBuffer || body instanceof Uint8Array) return checkSize(Buffer.from(body as Uint8Array), limit, what, hint);
@@ -160,7 +162,7 @@ export async function readBody(body: unknown, limit: number, what: string, hint:
 	if (typeof iterable[Symbol.asyncIterator] !== 'function') return checkSize(Buffer.from(JSON.stringify(body)), limit, what, hint);
 	const chunks: Buffer[] = [];
 	let total = 0;
-	for await (const chunk of iterable) {
+	for await (const chunk of chunksUntil(iterable, signal)) {
 		const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
 		total += buffer.length;
 		if (total > limit) {
@@ -172,19 +174,46 @@ export async function readBody(body: unknown, limit: number, what: string, hint:
 	return Buffer.concat(chunks, total);
 }
 
+/**
+ * The chunks of a body until `signal` fires: then the body is destroyed and the reading fails at
+ * once, even while a read is pending (n8n replaces the abort signal of authenticated requests,
+ * so the deadline cannot always reach the body through axios).
+ */
+async function* chunksUntil<T>(iterable: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+	if (!signal) return yield* iterable;
+	const iterator = iterable[Symbol.asyncIterator]();
+	for (;;) {
+		// One listener per read, removed when the read settles: racing every read against one
+		// long-lived promise would keep every chunk alive until that promise settled.
+		const result = await new Promise<IteratorResult<T>>((resolve, reject) => {
+			const onAbort = () => {
+				discard(iterable);
+				reject(new UserError('The answer was cut off: the call was stopped or ran out of time.'));
+			};
+			if (signal.aborted) return onAbort();
+			signal.addEventListener('abort', onAbort, { once: true });
+			iterator.next().then(
+				(value) => {
+					signal.removeEventListener('abort', onAbort);
+					resolve(value);
+				},
+				(error: unknown) => {
+					signal.removeEventListener('abort', onAbort);
+					reject(error as Error);
+				},
+			);
+		});
+		if (result.done) return;
+		yield result.value;
+	}
+}
+
 function checkSize(buffer: Buffer, limit: number, what: string, hint: string): Buffer {
 	if (buffer.length > limit) throw tooLarge(what, limit, hint);
 	return buffer;
 }
 
-interface ReadableLike {
-	push(chunk: Buffer | null): boolean;
-	destroy(error?: Error): void;
-}
-type ReadableClass = {
-	from(iterable: AsyncIterable<Buffer>, options: { objectMode: boolean }): unknown;
-	new (options: { read(): void; destroy(error: Error | null, callback: (error: Error | null) => void): void }): ReadableLike;
-};
+type ReadableClass = { from(iterable: AsyncIterable<Buffer>, options: { objectMode: boolean }): unknown };
 
 /**
  * Node's Readable class, found on the body stream's own prototype chain: shipped code may not
@@ -200,15 +229,16 @@ function readableClassOf(stream: object): ReadableClass | undefined {
 
 /**
  * A body stream for a consumer that reads it itself (n8n's binary data store), with a size
- * limit: past `limit` bytes it fails with a clear error, and the source is destroyed.
+ * limit: past `limit` bytes, or when `signal` fires, it fails with a clear error, and the
+ * source is destroyed.
  */
-export function limitStream<T>(body: T, limit: number, what: string, hint: string): T {
+export function limitStream<T>(body: T, limit: number, what: string, hint: string, signal?: AbortSignal): T {
 	const source = body as unknown as AsyncIterable<Buffer> & object;
 	const Readable = source && typeof source === 'object' && Symbol.asyncIterator in source ? readableClassOf(source) : undefined;
 	if (!Readable) return body;
 	async function* counted() {
 		let total = 0;
-		for await (const chunk of source) {
+		for await (const chunk of chunksUntil(source, signal)) {
 			total += chunk.length;
 			if (total > limit) {
 				discard(source);
@@ -218,42 +248,6 @@ export function limitStream<T>(body: T, limit: number, what: string, hint: strin
 		}
 	}
 	return Readable.from(counted(), { objectMode: false }) as T;
-}
-
-/**
- * A body stream that fails as soon as `signal` fires, even while its source is still waiting for
- * data (destroying a stream made by Readable.from waits for its pending read). The source is
- * destroyed too. Anything that is not a Node stream is returned as it is.
- */
-export function failingOnAbort<T>(body: T, signal: AbortSignal): T {
-	type Source = AsyncIterable<Buffer> & {
-		on?: (event: string, listener: (value?: unknown) => void) => void;
-		pause?: () => void;
-		resume?: () => void;
-	};
-	const source = body as unknown as Source;
-	const Readable = source && typeof source === 'object' && Symbol.asyncIterator in source ? readableClassOf(source) : undefined;
-	if (!Readable || typeof source.on !== 'function') return body;
-	const out = new Readable({
-		read: () => source.resume?.(),
-		destroy: (error, callback) => {
-			signal.removeEventListener('abort', stop);
-			discard(source);
-			callback(error);
-		},
-	});
-	const stop = () => out.destroy(new UserError('The answer was cut off: the call was stopped or ran out of time.'));
-	source.on('data', (chunk) => {
-		if (!out.push(chunk as Buffer)) source.pause?.();
-	});
-	source.on('end', () => {
-		signal.removeEventListener('abort', stop);
-		out.push(null);
-	});
-	source.on('error', (error) => out.destroy(error as Error));
-	if (signal.aborted) stop();
-	else signal.addEventListener('abort', stop, { once: true });
-	return out as unknown as T;
 }
 
 /**
@@ -274,8 +268,7 @@ export async function answerUnlessAborted(sending: Promise<Answer>, signal: Abor
 		signal.addEventListener('abort', onAbort, { once: true });
 	});
 	try {
-		const answer = await Promise.race([sending, aborted]);
-		return { ...answer, body: failingOnAbort(answer.body, signal) };
+		return { ...(await Promise.race([sending, aborted])), signal };
 	} finally {
 		signal.removeEventListener('abort', onAbort as () => void);
 	}

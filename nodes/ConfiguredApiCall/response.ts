@@ -42,7 +42,7 @@ function kindOf(answer: Answer, format: ResponseSettings['format']): 'json' | 't
 
 /** Reads an answer's body into memory, within the size limit (error answers, token-free). */
 export async function readSmall(answer: Answer, maxBytes: number, what: string): Promise<Buffer> {
-	return await readBody(answer.body, maxBytes, what, SIZE_HINT);
+	return await readBody(answer.body, maxBytes, what, SIZE_HINT, answer.signal);
 }
 
 /** Reads the body as the settings (or the Content-Type) say. */
@@ -58,7 +58,7 @@ export async function readAnswer(
 		const mimeType = String(answer.headers?.['content-type'] || 'application/octet-stream')
 			.split(';')[0]
 			.trim();
-		const body = Buffer.isBuffer(answer.body) ? answer.body : limitStream(answer.body, settings.maxBytes, what, SIZE_HINT);
+		const body = Buffer.isBuffer(answer.body) ? answer.body : limitStream(answer.body, settings.maxBytes, what, SIZE_HINT, answer.signal);
 		const binary = await ctx.helpers.prepareBinaryData(body as Buffer, fileName(answer), mimeType);
 		// No Content-Type and nothing in the body: an empty answer, not a file.
 		if (kind === 'unknown' && Number(binary.bytes ?? 0) === 0) return { kind: 'json', value: {}, raw: Buffer.alloc(0) };

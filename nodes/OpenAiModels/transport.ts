@@ -91,6 +91,7 @@ export async function callOpenAi(
 					MAX_ANSWER_BYTES,
 					`${method} ${displayUrl(answer.url)}`,
 					'The Base URL must be an OpenAI-compatible API.',
+					answer.signal,
 				);
 				const response = { statusCode: answer.statusCode, headers: answer.headers, body: parseJson(raw) };
 				// A used-up quota is a 429 that waiting does not cure: no status, no retry.

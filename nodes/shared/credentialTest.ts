@@ -141,7 +141,7 @@ async function checkTestUrl(http: IHttpRequestHelper, type: ICredentialType, dat
 	const where = `GET ${displayUrl(answer.url)}`;
 	if (status === 401 || status === 403) throw new Refusal(status, where);
 	if (status === 400 || status === 495 || status === 496) {
-		const text = (await readBody(answer.body, MAX_CHECK_ANSWER, where, '')).toString('utf8');
+		const text = (await readBody(answer.body, MAX_CHECK_ANSWER, where, '', answer.signal)).toString('utf8');
 		if (/ssl certificate|client certificate/i.test(text)) {
 			throw new UserError(
 				credentials.useTls === true

@@ -204,7 +204,7 @@ export class CallSession {
 					secrets: boundary ? () => this.secrets : undefined,
 				},
 			);
-			return { ...answer, expired };
+			return { ...answer, signal, expired };
 		} catch (error) {
 			failure = error;
 		}

@@ -217,3 +217,16 @@ describe('a URL outside the boundary never carries a secret', () => {
 		assert.equal(path.hops.length, 1);
 	});
 });
+
+describe('reading ends with the deadline', () => {
+	test('a pending read fails at once when the signal fires, and the body is destroyed', async () => {
+		const body = new Readable({ read() {} });
+		body.push(Buffer.from('first'));
+		const cancel = new AbortController();
+		setTimeout(() => cancel.abort(), 30);
+		const started = Date.now();
+		await assert.rejects(readBody(body, 1000, 'GET x', '', cancel.signal), /cut off/);
+		assert.ok(Date.now() - started < 1000);
+		assert.equal(body.destroyed, true);
+	});
+});
