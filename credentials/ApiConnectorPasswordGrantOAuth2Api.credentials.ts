@@ -14,10 +14,10 @@ import {
 
 async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecryptedObject, tokenFor: string) {
 	const send = async (grant: Record<string, string>, grantHint: string) => {
-		const form: Record<string, string> = { ...extraParameters(c.extraBodyParameters), ...grant };
+		const form: Record<string, string> = { ...extraParameters(c), ...grant };
 		if (c.scope) form.scope = c.scope as string;
 		const headers: IDataObject = {};
-		addClientAuth(c, form, headers);
+		addClientAuth(c, form, headers, c.tokenUrl as string);
 		return await requestToken(helper, c, { url: c.tokenUrl as string, form, headers, grantHint });
 	};
 	// A refresh token saves sending the password again; when the server refuses it (expired,
