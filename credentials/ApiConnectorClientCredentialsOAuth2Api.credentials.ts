@@ -1,9 +1,9 @@
 import type { ICredentialDataDecryptedObject, ICredentialType, IDataObject, IHttpRequestHelper, INodeProperties, Icon } from 'n8n-workflow';
 
 import { addClientAuth, clientFields, extraParameters, extraTokenParametersField } from './common/clientAuth';
-import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
+import { tokenUrlField } from './common/fields';
 import { requestToken } from './common/tokenEndpoint';
-import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenStateFields } from './common/tokens';
+import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenTypeFields } from './common/tokens';
 
 // The client-credentials grant (RFC 6749 4.4): a machine authenticates as itself. No refresh
 // token (4.4.3): a new token is asked for when the old one is due.
@@ -36,12 +36,7 @@ export class ApiConnectorClientCredentialsOAuth2Api implements ICredentialType {
 		...clientFields(true),
 		{ displayName: 'Scope', name: 'scope', type: 'string', default: '', description: 'Space-separated scopes, if the server wants them' },
 		extraTokenParametersField(),
-		tokenTimeoutField,
-		refreshOnStatusField,
-		baseUrlField,
-		testUrlField,
-		...tlsFields(true),
-		...tokenStateFields,
+		...tokenTypeFields(),
 	];
 
 	authenticate = authenticateWithToken(tokenInputs(this.properties));

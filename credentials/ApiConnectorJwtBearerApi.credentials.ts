@@ -8,11 +8,11 @@ import {
 	type Icon,
 } from 'n8n-workflow';
 
-import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
+import { tokenUrlField } from './common/fields';
 import { addClientAuth, clientFields, extraParameters, extraTokenParametersField } from './common/clientAuth';
 import { assertionClaims, JWT_ALGORITHMS, signingKey, signJwt, type JwtAlgorithm } from './common/jwt';
 import { requestToken } from './common/tokenEndpoint';
-import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenStateFields } from './common/tokens';
+import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenTypeFields } from './common/tokens';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -183,12 +183,7 @@ export class ApiConnectorJwtBearerApi implements ICredentialType {
 		},
 		...clientFields(false, exchange.show),
 		extraTokenParametersField(exchange.show),
-		tokenTimeoutField,
-		refreshOnStatusField,
-		baseUrlField,
-		testUrlField,
-		...tlsFields(true),
-		...tokenStateFields,
+		...tokenTypeFields(),
 	];
 
 	authenticate = authenticateWithToken(tokenInputs(this.properties));

@@ -1,14 +1,14 @@
 import type { ICredentialDataDecryptedObject, ICredentialType, IDataObject, IHttpRequestHelper, INodeProperties, Icon } from 'n8n-workflow';
 
 import { addClientAuth, clientFields, extraParameters } from './common/clientAuth';
-import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
+import { tokenUrlField } from './common/fields';
 import { GrantRefusedError, requestToken } from './common/tokenEndpoint';
 import {
 	authenticateWithToken,
 	preAuthenticateWith,
 	tokenInputs,
 	tokenState,
-	tokenStateFields,
+	tokenTypeFields,
 	tokenStoredElsewhere,
 } from './common/tokens';
 
@@ -73,12 +73,7 @@ export class ApiConnectorPasswordGrantOAuth2Api implements ICredentialType {
 			placeholder: 'audience=https://api.example.com&resource=orders',
 			description: 'Optional. More fields for the token request, written like a query string.',
 		},
-		tokenTimeoutField,
-		refreshOnStatusField,
-		baseUrlField,
-		testUrlField,
-		...tlsFields(true),
-		...tokenStateFields,
+		...tokenTypeFields(),
 	];
 
 	authenticate = authenticateWithToken(tokenInputs(this.properties));
