@@ -62,7 +62,7 @@ export async function checkAwsCredential(
 	if (!text) discard(answer.body);
 	const code = awsErrorCode(text);
 	const reason = code ? REASONS.find(([pattern]) => pattern.test(code))?.[1] : undefined;
-	const said = code ? ` (${redact(code, secretValues(data))})` : '';
+	const said = code ? `, ${redact(code, secretValues(data))}` : '';
 	if (reason) throw new UserError(`${where} refused the credential (HTTP ${status}${said}): ${reason}.`);
 	if (status === 401 || status === 403) {
 		throw new UserError(`${where} refused the credential (HTTP ${status}${said}). Check the Access Key ID, the Secret Access Key, the Region and the Service Name.`);

@@ -203,7 +203,14 @@ async function payloadOf(options: Options, headers: IDataObject, legacy: boolean
  */
 function wireBody(payload: Payload, legacy: boolean): unknown {
 	const type = payload.contentType ?? '';
-	if (legacy && type === 'application/x-www-form-urlencoded') return payload.bytes.toString('utf8');
+	// Both layers rebuild a body sent with exactly this Content-Type unless it is a string.
+	if (type === 'application/x-www-form-urlencoded') {
+		const text = payload.bytes.toString('utf8');
+		if (!Buffer.from(text, 'utf8').equals(payload.bytes)) {
+			throw new UserError('AWS Signature V4: a form-urlencoded body must be UTF-8 text. Send these bytes with another Content-Type.');
+		}
+		return text;
+	}
 	if (legacy && type.includes('multipart/form-data')) {
 		throw new UserError('AWS Signature V4: a multipart body given as raw bytes cannot be sent through this request helper. Use the multipart body type.');
 	}

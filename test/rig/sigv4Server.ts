@@ -151,12 +151,16 @@ function xml(res: ServerResponse, status: number, code: string, message: string)
 	res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message.replace(/[<&]/g, '_')}</Message></Error>`);
 }
 
-export async function startSigV4Server(accounts: Record<string, AwsAccount>, tls: TlsMode = 'none'): Promise<SigV4Server> {
+/** `answer` adds fields to the 200 answer of an accepted request (e.g. a next-page link). */
+export async function startSigV4Server(
+	accounts: Record<string, AwsAccount>,
+	options: { tls?: TlsMode; answer?: (request: VerifiedRequest) => Record<string, unknown> } = {},
+): Promise<SigV4Server> {
 	const accepted: VerifiedRequest[] = [];
 	const refused: Refusal[] = [];
 	const seen: SigV4Server['seen'] = [];
 	const redirects = new Map<string, { status: number; location: string }>();
-	const listening = await listen(tls, (req, res) => {
+	const listening = await listen(options.tls ?? 'none', (req, res) => {
 		void (async () => {
 			const body = await readBody(req);
 			const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
@@ -181,6 +185,7 @@ export async function startSigV4Server(accounts: Record<string, AwsAccount>, tls
 						contentType: req.headers['content-type'] ?? null,
 						bodyLength: body.length,
 						bodySha256: createHash('sha256').update(body).digest('hex'),
+						...options.answer?.(outcome.request),
 					}),
 				);
 			}
