@@ -41,7 +41,9 @@ const REASONS: Array<[RegExp, string]> = [
 
 /** The error code of an AWS answer (XML or JSON), when it has one. */
 export function awsErrorCode(text: string): string | undefined {
-	const code = /<Code>\s*([A-Za-z.]{1,64})\s*<\/Code>/.exec(text)?.[1] ?? /"(?:__type|code|Code)"\s*:\s*"(?:[^"#]*#)?([A-Za-z.]{1,64})"/.exec(text)?.[1];
+	const code =
+		/<Code>\s*([A-Za-z.]{1,64})\s*<\/Code>/.exec(text)?.[1] ??
+		/"(?:__type|code|Code)"\s*:\s*"(?:[^"#]*#)?([A-Za-z.]{1,64})"/.exec(text)?.[1];
 	return code;
 }
 
@@ -58,15 +60,20 @@ export async function checkAwsCredential(
 		discard(answer.body);
 		return `${where} accepted the signed request.`;
 	}
-	const text = status >= 400 && status < 500 ? (await readBody(answer.body, MAX_CHECK_ANSWER, where, '', answer.signal)).toString('utf8') : '';
+	const text =
+		status >= 400 && status < 500 ? (await readBody(answer.body, MAX_CHECK_ANSWER, where, '', answer.signal)).toString('utf8') : '';
 	if (!text) discard(answer.body);
 	const code = awsErrorCode(text);
 	const reason = code ? REASONS.find(([pattern]) => pattern.test(code))?.[1] : undefined;
 	const said = code ? `, ${redact(code, secretValues(data))}` : '';
 	if (reason) throw new UserError(`${where} refused the credential (HTTP ${status}${said}): ${reason}.`);
 	if (status === 401 || status === 403) {
-		throw new UserError(`${where} refused the credential (HTTP ${status}${said}). Check the Access Key ID, the Secret Access Key, the Region and the Service Name.`);
+		throw new UserError(
+			`${where} refused the credential (HTTP ${status}${said}). Check the Access Key ID, the Secret Access Key, the Region and the Service Name.`,
+		);
 	}
 	if (status === 404) throw new UserError(`${where} answered HTTP 404: check the Test URL and the Base URL.`);
-	throw new UserError(`${where} answered HTTP ${status}${said}: the Test URL must be a GET endpoint that answers 2xx when the credential is valid.`);
+	throw new UserError(
+		`${where} answered HTTP ${status}${said}: the Test URL must be a GET endpoint that answers 2xx when the credential is valid.`,
+	);
 }

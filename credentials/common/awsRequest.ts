@@ -111,6 +111,15 @@ function isFormDataPackage(body: unknown): body is { getBuffer(): Buffer; getHea
 	return !!form && typeof form.getHeaders === 'function' && typeof form.append === 'function' && typeof form.getBuffer === 'function';
 }
 
+/** The bytes of a `form-data` object, or undefined when it holds a stream (which only sending reads). */
+function bufferOf(form: { getBuffer(): Buffer }): Buffer | undefined {
+	try {
+		return form.getBuffer();
+	} catch {
+		return undefined;
+	}
+}
+
 async function readStream(stream: AsyncIterable<Uint8Array | string>): Promise<Buffer> {
 	const chunks: Buffer[] = [];
 	let total = 0;
@@ -159,10 +168,8 @@ async function payloadOf(options: Options, headers: IDataObject, legacy: boolean
 	}
 	if (body === undefined || body === null || body === '') return { bytes: Buffer.alloc(0) };
 	if (isFormDataPackage(body)) {
-		let bytes: Buffer;
-		try {
-			bytes = body.getBuffer();
-		} catch {
+		const bytes = bufferOf(body);
+		if (!bytes) {
 			throw new UserError(
 				'AWS Signature V4: this multipart body holds a file stream, which cannot be signed without reading it twice. For S3, set the credential\'s Payload Signing to Unsigned Payload; otherwise send the file as "n8n Binary File" from Configured API Call.',
 			);
@@ -175,7 +182,9 @@ async function payloadOf(options: Options, headers: IDataObject, legacy: boolean
 		const encoded = new Response(body);
 		const bytes = Buffer.from(await encoded.arrayBuffer());
 		if (legacy) {
-			throw new UserError('AWS Signature V4: a web FormData body cannot be sent through the legacy request helper. Use Configured API Call.');
+			throw new UserError(
+				'AWS Signature V4: a web FormData body cannot be sent through the legacy request helper. Use Configured API Call.',
+			);
 		}
 		return { bytes, contentType: encoded.headers.get('content-type') ?? undefined };
 	}
@@ -212,7 +221,9 @@ function wireBody(payload: Payload, legacy: boolean): unknown {
 		return text;
 	}
 	if (legacy && type.includes('multipart/form-data')) {
-		throw new UserError('AWS Signature V4: a multipart body given as raw bytes cannot be sent through this request helper. Use the multipart body type.');
+		throw new UserError(
+			'AWS Signature V4: a multipart body given as raw bytes cannot be sent through this request helper. Use the multipart body type.',
+		);
 	}
 	return payload.bytes;
 }
@@ -223,7 +234,11 @@ const OWN = new Set(['authorization', 'host', 'x-amz-date', 'x-amz-content-sha25
 /**
  * The request as it will be sent, signed. `now` is the signing time.
  */
-export async function signAwsRequest(credentials: ICredentialDataDecryptedObject, input: IHttpRequestOptions, now = new Date()): Promise<IHttpRequestOptions> {
+export async function signAwsRequest(
+	credentials: ICredentialDataDecryptedObject,
+	input: IHttpRequestOptions,
+	now = new Date(),
+): Promise<IHttpRequestOptions> {
 	const settings = awsSettings(credentials);
 	const options = input as Options;
 	const legacy = 'uri' in options && options.uri !== undefined;

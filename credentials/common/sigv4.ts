@@ -148,5 +148,8 @@ export function authorization(keys: SigningKeys, request: SignedRequest, scope: 
 
 /** 2015-08-30T12:36:00.000Z -> 20150830T123600Z */
 export function amzDate(date: Date): string {
-	return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+	return date
+		.toISOString()
+		.replace(/[-:]/g, '')
+		.replace(/\.\d{3}/, '');
 }

@@ -69,7 +69,13 @@ function ok(outcome: Awaited<ReturnType<typeof run>>) {
 	return outcome.output[0];
 }
 
-const post = (contentType: string, extra: Record<string, unknown>) => ({ method: 'POST', url: '/api/upload', sendBody: true, contentType, ...extra });
+const post = (contentType: string, extra: Record<string, unknown>) => ({
+	method: 'POST',
+	url: '/api/upload',
+	sendBody: true,
+	contentType,
+	...extra,
+});
 
 describe('Configured API Call, verified by @smithy/signature-v4 on the wire', () => {
 	for (const service of ['s3', 'execute-api']) {
@@ -123,7 +129,10 @@ describe('Configured API Call, verified by @smithy/signature-v4 on the wire', ()
 	test('binary upload (PUT of an S3 object)', async () => {
 		const bytes = Buffer.from([0, 1, 2, 250, 251, 252, 13, 10]);
 		const output = ok(
-			await run({ ...post('binary', { binaryProperty: 'data' }), method: 'PUT', url: '/bucket/file.bin' }, { file: { base64: bytes.toString('base64'), mimeType: 'image/png' } }),
+			await run(
+				{ ...post('binary', { binaryProperty: 'data' }), method: 'PUT', url: '/bucket/file.bin' },
+				{ file: { base64: bytes.toString('base64'), mimeType: 'image/png' } },
+			),
 		);
 		assert.equal(output.contentType, 'image/png');
 		assert.equal(output.bodyLength, bytes.length);
@@ -152,7 +161,10 @@ describe('Configured API Call, verified by @smithy/signature-v4 on the wire', ()
 		const output = ok(await run({ url: '/bucket/key' }, { credential: credential({ accessKeyId: TOKEN_KEY_ID, sessionToken: TOKEN }) }));
 		assert.ok((output.signedHeaders as string[]).includes('x-amz-security-token'));
 		const missing = await run({ url: '/bucket/key' }, { credential: credential({ accessKeyId: TOKEN_KEY_ID }) });
-		assert.deepEqual(missing.refused.map((r) => r.code), ['InvalidToken']);
+		assert.deepEqual(
+			missing.refused.map((r) => r.code),
+			['InvalidToken'],
+		);
 	});
 
 	test('unsigned payload (S3): the body is streamed as it is, UNSIGNED-PAYLOAD signed', async () => {
@@ -160,7 +172,10 @@ describe('Configured API Call, verified by @smithy/signature-v4 on the wire', ()
 		const output = ok(
 			await run(
 				{ ...post('binary', { binaryProperty: 'data' }), method: 'PUT', url: '/bucket/big.bin' },
-				{ credential: credential({ payloadSigning: 'unsigned' }), file: { base64: bytes.toString('base64'), mimeType: 'application/octet-stream' } },
+				{
+					credential: credential({ payloadSigning: 'unsigned' }),
+					file: { base64: bytes.toString('base64'), mimeType: 'application/octet-stream' },
+				},
 			),
 		);
 		assert.equal(output.bodyLength, bytes.length);
@@ -168,7 +183,11 @@ describe('Configured API Call, verified by @smithy/signature-v4 on the wire', ()
 
 	test('x-amz-* headers the user sets are signed (S3 metadata)', async () => {
 		const output = ok(
-			await run({ url: '/bucket/key', sendHeaders: true, headerParameters: { parameters: [{ name: 'X-Amz-Meta-Note', value: '  two  spaces ' }] } }),
+			await run({
+				url: '/bucket/key',
+				sendHeaders: true,
+				headerParameters: { parameters: [{ name: 'X-Amz-Meta-Note', value: '  two  spaces ' }] },
+			}),
 		);
 		assert.ok((output.signedHeaders as string[]).includes('x-amz-meta-note'));
 	});
@@ -189,7 +208,10 @@ describe('Configured API Call, verified by @smithy/signature-v4 on the wire', ()
 
 	test('a wrong secret is refused by the server (SignatureDoesNotMatch) and the message quotes no secret', async () => {
 		const { error, refused } = await run({ url: '/bucket/key' }, { credential: credential({ secretAccessKey: 'wrong-secret-value' }) });
-		assert.deepEqual(refused.map((r) => r.code), ['SignatureDoesNotMatch']);
+		assert.deepEqual(
+			refused.map((r) => r.code),
+			['SignatureDoesNotMatch'],
+		);
 		assert.ok(error);
 		assert.doesNotMatch(`${error.message} ${JSON.stringify(error)}`, /wrong-secret-value/);
 	});
@@ -198,10 +220,7 @@ describe('Configured API Call, verified by @smithy/signature-v4 on the wire', ()
 describe('where the signature goes', () => {
 	test('a redirect to another origin is followed without Authorization, token or secret', async () => {
 		aws.redirects.set('/away', { status: 302, location: `${other.url}/api/echo` });
-		const { error, output } = await run(
-			{ url: '/away' },
-			{ credential: credential({ accessKeyId: TOKEN_KEY_ID, sessionToken: TOKEN }) },
-		);
+		const { error, output } = await run({ url: '/away' }, { credential: credential({ accessKeyId: TOKEN_KEY_ID, sessionToken: TOKEN }) });
 		assert.equal(error, undefined, String(error?.message));
 		const seen = other.requests.at(-1);
 		assert.ok(seen, 'the other origin was reached');

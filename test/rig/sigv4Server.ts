@@ -46,7 +46,10 @@ export interface SigV4Server {
 
 /** Percent-decoding as AWS reads a request line: bytes, then UTF-8. */
 export function decodeComponent(text: string): string {
-	return Buffer.from(text.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+	return Buffer.from(
+		text.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+		'latin1',
+	).toString('utf8');
 }
 
 function parseQuery(raw: string): Array<[string, string]> {
@@ -71,22 +74,29 @@ export async function verify(
 ): Promise<(Refusal & { status: number }) | { request: VerifiedRequest }> {
 	const refuse = (status: number, code: string, reason: string) => ({ status, code, reason });
 	const header = String(req.headers.authorization ?? '');
-	const parsed = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(header);
+	const parsed =
+		/^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(
+			header,
+		);
 	if (!parsed) return refuse(400, 'IncompleteSignature', 'no well-formed AWS4-HMAC-SHA256 Authorization header');
 	const [, keyId, shortDate, region, service, signedList, signature] = parsed;
 	const account = accounts[keyId];
 	if (!account) return refuse(403, 'InvalidClientTokenId', 'unknown access key id');
 	const amzDate = String(req.headers['x-amz-date'] ?? '');
 	const date = signingDate(amzDate);
-	if (!date || amzDate.slice(0, 8) !== shortDate) return refuse(403, 'IncompleteSignature', 'X-Amz-Date missing or not the credential scope date');
-	if (Math.abs(date.getTime() - now.getTime()) > 15 * 60_000) return refuse(403, 'RequestTimeTooSkewed', 'signing time more than 15 minutes off');
+	if (!date || amzDate.slice(0, 8) !== shortDate)
+		return refuse(403, 'IncompleteSignature', 'X-Amz-Date missing or not the credential scope date');
+	if (Math.abs(date.getTime() - now.getTime()) > 15 * 60_000)
+		return refuse(403, 'RequestTimeTooSkewed', 'signing time more than 15 minutes off');
 	const signedHeaders = signedList.split(';');
 	for (const required of ['host', 'x-amz-date']) {
 		if (!signedHeaders.includes(required)) return refuse(403, 'SignatureDoesNotMatch', `${required} is not signed`);
 	}
 	const token = req.headers['x-amz-security-token'];
-	if (account.sessionToken !== undefined && token !== account.sessionToken) return refuse(403, 'InvalidToken', 'session token missing or wrong');
-	if (token !== undefined && !signedHeaders.includes('x-amz-security-token')) return refuse(403, 'SignatureDoesNotMatch', 'session token not signed');
+	if (account.sessionToken !== undefined && token !== account.sessionToken)
+		return refuse(403, 'InvalidToken', 'session token missing or wrong');
+	if (token !== undefined && !signedHeaders.includes('x-amz-security-token'))
+		return refuse(403, 'SignatureDoesNotMatch', 'session token not signed');
 	const claimed = req.headers['x-amz-content-sha256'];
 	const actual = createHash('sha256').update(body).digest('hex');
 	if (service === 's3' && claimed === undefined) return refuse(400, 'InvalidRequest', 'S3 requires x-amz-content-sha256');
@@ -107,7 +117,11 @@ export async function verify(
 		headers[name] = Array.isArray(value) ? value.join(',') : value;
 	}
 	const signer = new SignatureV4({
-		credentials: { accessKeyId: keyId, secretAccessKey: account.secretAccessKey, sessionToken: typeof token === 'string' ? token : undefined },
+		credentials: {
+			accessKeyId: keyId,
+			secretAccessKey: account.secretAccessKey,
+			sessionToken: typeof token === 'string' ? token : undefined,
+		},
 		region,
 		service,
 		sha256: Hash.bind(null, 'sha256'),
@@ -128,7 +142,7 @@ export async function verify(
 		},
 		{ signingDate: date },
 	);
-	if (expected.headers.authorization !== header) {
+	if (!String(expected.headers.authorization).endsWith(`Signature=${signature}`) || expected.headers.authorization !== header) {
 		return refuse(403, 'SignatureDoesNotMatch', `expected ${expected.headers.authorization}`);
 	}
 	return {

@@ -6,7 +6,15 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { awsErrorCode, awsTestTarget } from '../../credentials/common/awsCheck.ts';
 import { queryPairs, signAwsRequest } from '../../credentials/common/awsRequest.ts';
-import { authorization, awsEncode, canonicalPath, canonicalRequest, encodePath, sha256Hex, signingKey } from '../../credentials/common/sigv4.ts';
+import {
+	authorization,
+	awsEncode,
+	canonicalPath,
+	canonicalRequest,
+	encodePath,
+	sha256Hex,
+	signingKey,
+} from '../../credentials/common/sigv4.ts';
 import { verify } from '../rig/sigv4Server.ts';
 
 // The example credentials of AWS's documentation and its SigV4 test suite.
@@ -43,7 +51,7 @@ describe("AWS's published examples", () => {
 
 describe('encoding', () => {
 	test('only unreserved characters stay; everything else is %XX of its UTF-8 bytes', () => {
-		assert.equal(awsEncode("a-b_c.d~e f+g*h/i%j!k'(l)é😀"), "a-b_c.d~e%20f%2Bg%2Ah%2Fi%25j%21k%27%28l%29%C3%A9%F0%9F%98%80");
+		assert.equal(awsEncode("a-b_c.d~e f+g*h/i%j!k'(l)é😀"), 'a-b_c.d~e%20f%2Bg%2Ah%2Fi%25j%21k%27%28l%29%C3%A9%F0%9F%98%80');
 	});
 
 	test('paths are re-encoded byte for byte: existing escapes kept, a bare % encoded, + literal', () => {
@@ -58,13 +66,24 @@ describe('encoding', () => {
 
 	test('query values: brackets, indices, repeat and comma as the request layers write arrays', () => {
 		const qs = { a: [1, 2], o: { k: 'v' }, n: null, d: new Date(0) };
-		assert.deepEqual(queryPairs(qs, 'brackets'), [['a[]', '1'], ['a[]', '2'], ['o[k]', 'v'], ['d', '1970-01-01T00:00:00.000Z']]);
-		assert.deepEqual(queryPairs({ a: [1, 2] }, 'indices'), [['a[0]', '1'], ['a[1]', '2']]);
-		assert.deepEqual(queryPairs({ a: [1, 2] }, 'repeat'), [['a', '1'], ['a', '2']]);
+		assert.deepEqual(queryPairs(qs, 'brackets'), [
+			['a[]', '1'],
+			['a[]', '2'],
+			['o[k]', 'v'],
+			['d', '1970-01-01T00:00:00.000Z'],
+		]);
+		assert.deepEqual(queryPairs({ a: [1, 2] }, 'indices'), [
+			['a[0]', '1'],
+			['a[1]', '2'],
+		]);
+		assert.deepEqual(queryPairs({ a: [1, 2] }, 'repeat'), [
+			['a', '1'],
+			['a', '2'],
+		]);
 		assert.deepEqual(queryPairs({ a: [1, 2] }, 'comma'), [['a', '1,2']]);
 	});
 
-	test("AWS error codes are read from XML and JSON answers", () => {
+	test('AWS error codes are read from XML and JSON answers', () => {
 		assert.equal(awsErrorCode('<Error><Code>SignatureDoesNotMatch</Code></Error>'), 'SignatureDoesNotMatch');
 		assert.equal(awsErrorCode('{"__type":"com.amazon.coral.service#UnrecognizedClientException"}'), 'UnrecognizedClientException');
 		assert.equal(awsErrorCode('{"message":"Forbidden"}'), undefined);
@@ -85,7 +104,8 @@ describe('encoding', () => {
 async function received(options: Record<string, unknown>) {
 	const url = new URL(String(options.url));
 	const headers: Record<string, string> = { host: url.host };
-	for (const [name, value] of Object.entries((options.headers ?? {}) as Record<string, unknown>)) headers[name.toLowerCase()] = String(value);
+	for (const [name, value] of Object.entries((options.headers ?? {}) as Record<string, unknown>))
+		headers[name.toLowerCase()] = String(value);
 	const body = options.body === undefined ? Buffer.alloc(0) : Buffer.from(options.body as Buffer);
 	return { request: { method: String(options.method ?? 'GET'), url: `${url.pathname}${url.search}`, headers }, body };
 }
@@ -95,14 +115,33 @@ const credential = (service: string, extra: Record<string, unknown> = {}) => ({ 
 
 describe("the signature against AWS's signer (@smithy/signature-v4)", () => {
 	test('generated paths, queries, methods and bodies verify, for S3 and for other services', async () => {
-		const text = fc.string({ unit: fc.constantFrom('a', 'Z', '0', ' ', '+', '*', '~', '%', '/', '=', '&', '?', '#', 'é', '😀', '!', "'", '(', '.', '-', '_'), maxLength: 12 });
+		const text = fc.string({
+			unit: fc.constantFrom('a', 'Z', '0', ' ', '+', '*', '~', '%', '/', '=', '&', '?', '#', 'é', '😀', '!', "'", '(', '.', '-', '_'),
+			maxLength: 12,
+		});
 		await fc.assert(
 			fc.asyncProperty(
 				fc.constantFrom('s3', 'execute-api', 'es'),
-				fc.array(text.filter((s) => !/[/?#]/.test(s) && s !== '.' && s !== '..'), { minLength: 1, maxLength: 4 }),
-				fc.array(fc.tuple(text.filter((s) => s.length > 0), text), { maxLength: 5 }),
+				fc.array(
+					text.filter((s) => !/[/?#]/.test(s) && s !== '.' && s !== '..'),
+					{ minLength: 1, maxLength: 4 },
+				),
+				fc.array(
+					fc.tuple(
+						text.filter((s) => s.length > 0),
+						text,
+					),
+					{ maxLength: 5 },
+				),
 				fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
-				fc.option(fc.oneof(fc.string(), fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)), fc.dictionary(fc.string(), fc.string())), { nil: undefined }),
+				fc.option(
+					fc.oneof(
+						fc.string(),
+						fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+						fc.dictionary(fc.string(), fc.string()),
+					),
+					{ nil: undefined },
+				),
 				async (service, segments, query, method, body) => {
 					const qs = Object.fromEntries(query);
 					const url = `https://bucket.s3.example.com:8443/${segments.map(encodeURIComponent).join('/')}`;
@@ -123,20 +162,38 @@ describe("the signature against AWS's signer (@smithy/signature-v4)", () => {
 		const good = await signAwsRequest(credential('execute-api'), { url, method: 'POST', body: { a: 1 } });
 		const { request, body } = await received(good as unknown as Record<string, unknown>);
 		assert.ok('request' in (await verify(ACCOUNTS, request, body)));
-		const wrong = await signAwsRequest(credential('execute-api', { secretAccessKey: 'not-the-secret' }), { url, method: 'POST', body: { a: 1 } });
+		const wrong = await signAwsRequest(credential('execute-api', { secretAccessKey: 'not-the-secret' }), {
+			url,
+			method: 'POST',
+			body: { a: 1 },
+		});
 		const bad = await received(wrong as unknown as Record<string, unknown>);
 		assert.equal(((await verify(ACCOUNTS, bad.request, bad.body)) as { code: string }).code, 'SignatureDoesNotMatch');
 		assert.equal(((await verify(ACCOUNTS, request, Buffer.from('{"a":2}'))) as { code: string }).code, 'SignatureDoesNotMatch');
-		assert.equal(((await verify(ACCOUNTS, { ...request, url: request.url.replace('a=1', 'a=2') }, body)) as { code: string }).code, 'SignatureDoesNotMatch');
+		assert.equal(
+			((await verify(ACCOUNTS, { ...request, url: request.url.replace('a=1', 'a=2') }, body)) as { code: string }).code,
+			'SignatureDoesNotMatch',
+		);
 		const tokenAccounts = { AKIDEXAMPLE: { ...ACCOUNTS.AKIDEXAMPLE, sessionToken: 'token-1' } };
-		const withToken = await received((await signAwsRequest(credential('s3', { sessionToken: 'token-1' }), { url, method: 'GET' })) as unknown as Record<string, unknown>);
+		const withToken = await received(
+			(await signAwsRequest(credential('s3', { sessionToken: 'token-1' }), { url, method: 'GET' })) as unknown as Record<string, unknown>,
+		);
 		assert.ok('request' in (await verify(tokenAccounts, withToken.request, withToken.body)));
 		assert.equal(((await verify(tokenAccounts, request, body)) as { code: string }).code, 'InvalidToken');
 	});
 
 	test('unsigned payload: the body is left as it is and not hashed', async () => {
-		const stream = { pipe() {}, async *[Symbol.asyncIterator]() { yield Buffer.from('x'); } };
-		const signed = await signAwsRequest(credential('s3', { payloadSigning: 'unsigned' }), { url: 'https://s3.example.com/b/k', method: 'PUT', body: stream as never });
+		const stream = {
+			pipe() {},
+			async *[Symbol.asyncIterator]() {
+				yield Buffer.from('x');
+			},
+		};
+		const signed = await signAwsRequest(credential('s3', { payloadSigning: 'unsigned' }), {
+			url: 'https://s3.example.com/b/k',
+			method: 'PUT',
+			body: stream as never,
+		});
 		assert.equal(signed.body, stream);
 		assert.equal((signed.headers as Record<string, string>)['x-amz-content-sha256'], 'UNSIGNED-PAYLOAD');
 		const { request } = await received({ ...signed, body: undefined } as unknown as Record<string, unknown>);
@@ -144,7 +201,10 @@ describe("the signature against AWS's signer (@smithy/signature-v4)", () => {
 	});
 
 	test('missing fields say which one to fill', async () => {
-		await assert.rejects(signAwsRequest({ ...credential('s3'), secretAccessKey: '' }, { url: 'https://x.example/' }), /the Secret Access Key is empty/);
+		await assert.rejects(
+			signAwsRequest({ ...credential('s3'), secretAccessKey: '' }, { url: 'https://x.example/' }),
+			/the Secret Access Key is empty/,
+		);
 		await assert.rejects(signAwsRequest({ ...credential('s 3') }, { url: 'https://x.example/' }), /single words/);
 	});
 });
