@@ -38,8 +38,8 @@ export interface SigV4Server {
 	accepted: VerifiedRequest[];
 	refused: Refusal[];
 	/** Every request that reached the server, signed or not, with its headers. */
-	seen: Array<{ method: string; url: string; headers: IncomingMessage['headers'] }>;
-	/** Answers a path prefix with a redirect (status, Location) instead of checking it. */
+	seen: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: Buffer }>;
+	/** Answers a verified request below a path prefix with a redirect (status, Location). */
 	redirects: Map<string, { status: number; location: string }>;
 	close(): Promise<void>;
 }
@@ -178,16 +178,17 @@ export async function startSigV4Server(
 		void (async () => {
 			const body = await readBody(req);
 			const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
-			seen.push(request);
-			for (const [prefix, redirect] of redirects) {
-				if (request.url.startsWith(prefix)) {
-					res.writeHead(redirect.status, { location: redirect.location });
-					return res.end();
-				}
-			}
+			seen.push({ ...request, body });
 			const outcome = await verify(accounts, request, body);
 			if ('request' in outcome) {
 				accepted.push(outcome.request);
+				// Redirects are answered only to signed requests that verify, as an AWS API would.
+				for (const [prefix, redirect] of redirects) {
+					if (request.url.startsWith(prefix)) {
+						res.writeHead(redirect.status, { location: redirect.location });
+						return res.end();
+					}
+				}
 				res.writeHead(200, { 'content-type': 'application/json' });
 				return res.end(
 					JSON.stringify({
