@@ -147,9 +147,15 @@ describe("n8n's HTTP Request node with the credential", () => {
 		return { ...node, parameters: { ...(node.parameters as Record<string, unknown>), ...parameters } };
 	};
 
-	test('GET with query parameters: encoding, repeated names', async () => {
-		const output = await run(
-			http({
+	test('GET with query parameters: encoding, and repeated names in each array format (node version 4.5)', async () => {
+		const formats: Array<[string | undefined, string[]]> = [
+			[undefined, ['r[]', 'r[]']],
+			['repeat', ['r', 'r']],
+			['brackets', ['r[]', 'r[]']],
+			['indices', ['r[0]', 'r[1]']],
+		];
+		for (const [format, names] of formats) {
+			const node = http({
 				url: `${aws.url}/bucket/a b/é?inline=x y`,
 				sendQuery: true,
 				queryParameters: {
@@ -159,14 +165,16 @@ describe("n8n's HTTP Request node with the credential", () => {
 						{ name: 'r', value: '2' },
 					],
 				},
-			}),
-		);
-		assert.equal(output.path, '/bucket/a b/é');
-		assert.deepEqual(
-			output.query.find(([name]: [string]) => name === 'k'),
-			['k', 'a+b *~'],
-		);
-		assert.equal(output.query.filter(([name]: [string]) => name.startsWith('r')).length, 2);
+				options: format ? { queryParameterArrays: format } : {},
+			});
+			const output = await run({ ...node, typeVersion: 4.5 });
+			assert.equal(output.path, '/bucket/a b/é');
+			assert.deepEqual(
+				output.query,
+				[['inline', 'x y'], ['k', 'a+b *~'], ...names.map((name, i) => [name, String(i + 1)])],
+				String(format),
+			);
+		}
 	});
 
 	test('POST JSON, form-urlencoded and raw', async () => {
