@@ -29,7 +29,8 @@ before(
 			[TOKEN_KEY_ID]: { secretAccessKey: SECRET, sessionToken: TOKEN },
 		});
 		await ensureN8n();
-		n8n = await startN8n({ tarball: packPackage() });
+		// Binary data on disk: n8n's HTTP Request node then hands files over as streams.
+		n8n = await startN8n({ tarball: packPackage(), env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } });
 		const data = { accessKeyId: KEY_ID, secretAccessKey: SECRET, region: 'eu-west-1', service: 's3', baseUrl: aws.url };
 		s3 = await n8n.createCredential({ name: 'SigV4 s3', type: TYPE, data });
 		gateway = await n8n.createCredential({
@@ -216,6 +217,25 @@ describe("n8n's HTTP Request node with the credential", () => {
 			}),
 		);
 		assert.match(multipart.contentType, /^multipart\/form-data; boundary=/);
+	});
+
+	test('multipart with a file stream and a signed payload: a clear error before anything is sent', async () => {
+		const before = aws.seen.length;
+		const download = callNode({ url: '/bucket/source.json', response: { format: 'file', binaryProperty: 'data' } }, s3, 'Download');
+		const node = http({
+			method: 'POST',
+			sendBody: true,
+			contentType: 'multipart-form-data',
+			bodyParameters: { parameters: [{ parameterType: 'formBinaryData', name: 'file', inputDataFieldName: 'data' }] },
+		});
+		const id = await n8n.createWorkflow(chain(`sigv4 ${randomUUID()}`, manualTrigger(), download, node));
+		const result = await n8n.runWorkflowManually(id);
+		assert.equal(result.status, 'error');
+		assert.match(
+			JSON.stringify(result.nodes['HTTP Request']?.error ?? result.error),
+			/multipart body holds a file stream[^"]*Unsigned Payload/,
+		);
+		assert.equal(aws.seen.length, before + 1, 'only the download reached the server');
 	});
 
 	test('multipart with a file: signed with Unsigned Payload (S3)', async () => {
