@@ -86,7 +86,7 @@ function forms(secret: string): string[] {
 	];
 }
 
-function leaks(request: Seen, secrets: string[]): string[] {
+function leaks(request: Omit<Seen, 'origin'>, secrets: string[]): string[] {
 	const text = [request.url, JSON.stringify(request.headers), request.body.toString('latin1'), request.body.toString('utf8')].join('\n');
 	let decoded = text;
 	try {
