@@ -5,16 +5,23 @@
 // with AWS's own signer (@smithy/signature-v4).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startSigV4Server, type SigV4Server } from '../rig/sigv4Server.ts';
 import { ensureN8n, packPackage, startN8n, type N8nInstance } from './n8n.ts';
+import { Canaries, describeFindings } from './secrets/canaries.ts';
+import { databaseRows, filesBelow } from './secrets/storage.ts';
 import { callNode, chain, httpRequestNode, manualTrigger, webhookTrigger } from './workflows.ts';
 
 const TYPE = 'apiConnectorAwsSigV4Api';
 const KEY_ID = 'AKIDE2ETEST000000001';
-const SECRET = 'e2e/Secret+Access=Key~0123456789';
+// Canaries (test/e2e/secrets/canaries.ts): unique values with characters every encoding writes differently.
+const C = new Canaries();
+const SECRET = C.make('aws.secretAccessKey');
+const WRONG_SECRET = C.make('aws.wrongSecretAccessKey');
 const TOKEN_KEY_ID = 'ASIAE2ETEST000000002';
-const TOKEN = 'IQoJb3JpZ2luX2VjE+e2e/session==';
+const TOKEN = C.make('aws.sessionToken');
 
 let n8n: N8nInstance;
 let aws: SigV4Server;
@@ -71,11 +78,11 @@ describe('the Test button', () => {
 	test('a wrong secret: a message that names the Secret Access Key and quotes no secret', async () => {
 		const result = await n8n.testCredential({
 			type: TYPE,
-			data: { accessKeyId: KEY_ID, secretAccessKey: 'e2e-wrong-secret-value', region: 'eu-west-1', service: 's3', baseUrl: aws.url },
+			data: { accessKeyId: KEY_ID, secretAccessKey: WRONG_SECRET, region: 'eu-west-1', service: 's3', baseUrl: aws.url },
 		});
 		assert.equal(result.status, 'Error');
 		assert.match(result.message, /SignatureDoesNotMatch\): the signature does not match: the Secret Access Key is wrong/);
-		assert.doesNotMatch(result.message, /e2e-wrong-secret-value|e2e\/Secret/);
+		assert.deepEqual(C.scan('Test button message', result.message), []);
 	});
 });
 
@@ -253,5 +260,31 @@ describe("n8n's HTTP Request node with the credential", () => {
 			),
 		);
 		assert.match(output.contentType, /^multipart\/form-data; boundary=/);
+	});
+});
+
+describe('secrets', () => {
+	test("the Secret Access Key reached no server; neither it nor the Session Token is in n8n's log or anything n8n stored", () => {
+		const received = aws.seen.map((r) => `${r.method} ${r.url}\n${JSON.stringify(r.headers)}\n${r.body.toString('latin1')}`).join('\n');
+		const onTheWire = C.scan('requests the server received', received);
+		assert.deepEqual(
+			onTheWire.filter((finding) => finding.secret !== 'aws.sessionToken'),
+			[],
+			'only the session token travels (to its own API)',
+		);
+		assert.ok(
+			onTheWire.some((finding) => finding.secret === 'aws.sessionToken'),
+			'the session token was sent: the scan can find it',
+		);
+		const folder = join(n8n.userFolder, '.n8n');
+		const log = readFileSync(n8n.logFile, 'utf8');
+		assert.match(log, /\| debug \|/, 'the log is at debug level');
+		const stored = [{ place: "n8n's log", text: log }, ...databaseRows(join(folder, 'database.sqlite')), ...filesBelow(folder)];
+		assert.ok(
+			stored.some((s) => s.place.startsWith('database table execution_data')),
+			'execution data was scanned',
+		);
+		const findings = stored.flatMap(({ place, text }) => C.scan(place, text));
+		assert.equal(findings.length, 0, describeFindings(findings));
 	});
 });
