@@ -2,7 +2,7 @@ import { UserError, type ICredentialDataDecryptedObject, type IDataObject, type 
 
 import { requestUrl } from './boundary';
 import { formatBytes } from './transport';
-import { amzDate, authorization, encodePath, sha256Hex, UNSIGNED_PAYLOAD, wireQuery } from './sigv4';
+import { amzDate, authorization, encodePath, sha256Hex, signingKey, UNSIGNED_PAYLOAD, wireQuery } from './sigv4';
 
 // Turns a request as n8n hands it to a credential into the request that goes on the wire, and
 // signs that one (AWS Signature V4). n8n's request layer (axios) would serialise the query, the
@@ -228,6 +228,18 @@ function wireBody(payload: Payload, legacy: boolean): unknown {
 	return payload.bytes;
 }
 
+/** The signing key of a credentials object for a day: n8n hands the same object to every call of an execution. */
+const signingKeys = new WeakMap<object, { scope: string; secret: string; key: Buffer }>();
+
+function keyOf(credentials: object, settings: AwsSettings, amzDate: string): Buffer {
+	const scope = `${amzDate.slice(0, 8)}/${settings.region}/${settings.service}`;
+	const kept = signingKeys.get(credentials);
+	if (kept?.scope === scope && kept.secret === settings.secretAccessKey) return kept.key;
+	const key = signingKey(settings.secretAccessKey, { date: amzDate.slice(0, 8), region: settings.region, service: settings.service });
+	signingKeys.set(credentials, { scope, secret: settings.secretAccessKey, key });
+	return key;
+}
+
 /** Header names this module sets: any value the caller gave for them is replaced. */
 const OWN = new Set(['authorization', 'host', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token']);
 
@@ -278,10 +290,12 @@ export async function signAwsRequest(
 		}
 	}
 	const { host: _host, ...sent } = signed;
+	const scope = { region: settings.region, service: settings.service, amzDate: signed['x-amz-date'] };
 	const auth = authorization(
 		settings,
 		{ method, path, query, headers: signed, payloadHash },
-		{ region: settings.region, service: settings.service, amzDate: signed['x-amz-date'] },
+		scope,
+		keyOf(credentials, settings, scope.amzDate),
 	);
 
 	const result: Options = {

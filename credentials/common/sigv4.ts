@@ -138,10 +138,17 @@ export function sha256Hex(data: string | Uint8Array): string {
 	return createHash('sha256').update(data).digest('hex');
 }
 
-/** The Authorization header value of a request. The request's headers must already hold x-amz-date (and host). */
-export function authorization(keys: SigningKeys, request: SignedRequest, scope: Scope): string {
+/**
+ * The Authorization header value of a request. The request's headers must already hold x-amz-date
+ * (and host). `key` is the signing key of the scope, when the caller keeps it (it changes daily).
+ */
+export function authorization(
+	keys: SigningKeys,
+	request: SignedRequest,
+	scope: Scope,
+	key = signingKey(keys.secretAccessKey, { date: scope.amzDate.slice(0, 8), region: scope.region, service: scope.service }),
+): string {
 	const toSign = stringToSign(canonicalRequest(request, scope.service), scope);
-	const key = signingKey(keys.secretAccessKey, { date: scope.amzDate.slice(0, 8), region: scope.region, service: scope.service });
 	const signature = createHmac('sha256', key).update(toSign, 'utf8').digest('hex');
 	return `${ALGORITHM} Credential=${keys.accessKeyId}/${credentialScope(scope)}, SignedHeaders=${signedHeaderNames(request.headers)}, Signature=${signature}`;
 }

@@ -200,6 +200,24 @@ describe("the signature against AWS's signer (@smithy/signature-v4)", () => {
 		assert.ok('request' in (await verify(ACCOUNTS, request, Buffer.from('anything at all'))));
 	});
 
+	test('one credentials object signs across a change of day, region and secret (its kept signing key follows)', async () => {
+		const data = credential('s3');
+		const url = 'https://s3.example.com/bucket/key';
+		for (const [now, change] of [
+			[new Date('2026-11-30T23:59:59Z'), {}],
+			[new Date('2026-12-01T00:00:01Z'), {}],
+			[new Date('2026-12-01T00:00:02Z'), { region: 'us-west-2' }],
+			[new Date('2026-12-01T00:00:03Z'), { secretAccessKey: 'another-secret' }],
+		] as const) {
+			Object.assign(data, change);
+			const { request, body } = await received(
+				(await signAwsRequest(data, { url, method: 'GET' }, now)) as unknown as Record<string, unknown>,
+			);
+			const accounts = { AKIDEXAMPLE: { secretAccessKey: data.secretAccessKey } };
+			assert.ok('request' in (await verify(accounts, request, body, now)), `${now.toISOString()} ${JSON.stringify(change)}`);
+		}
+	});
+
 	test('missing fields say which one to fill', async () => {
 		await assert.rejects(
 			signAwsRequest({ ...credential('s3'), secretAccessKey: '' }, { url: 'https://x.example/' }),
