@@ -69,6 +69,12 @@ export const CREDENTIAL_CATALOG: CredentialEntry[] = [
 		description: 'Secret headers, query parameters and body fields you define',
 	},
 	{ type: 'apiConnectorOpenAiApi', label: 'OpenAI', kind: 'static', description: 'An OpenAI API key, with organization and project' },
+	{
+		type: 'apiConnectorAwsSigV4Api',
+		label: 'AWS Signature V4',
+		kind: 'static',
+		description: 'Requests signed with an AWS access key: S3 and S3-compatible storage, API Gateway, any AWS API',
+	},
 ];
 
 export function kindOf(type: string | undefined): CredentialKind {
@@ -94,6 +100,8 @@ export const SECRET_FIELDS = [
 	'accessToken',
 	'refreshToken',
 	'tokenExpiredStatusCode',
+	'secretAccessKey',
+	'sessionToken',
 ];
 
 /** Name/value lists whose values are secrets. */

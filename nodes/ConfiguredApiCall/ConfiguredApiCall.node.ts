@@ -94,6 +94,12 @@ export class ConfiguredApiCall implements INodeType {
 				testedBy: 'testCredential',
 				displayOptions: { show: { authentication: ['apiConnectorOpenAiApi'] } },
 			},
+			{
+				name: 'apiConnectorAwsSigV4Api',
+				required: true,
+				testedBy: 'testCredential',
+				displayOptions: { show: { authentication: ['apiConnectorAwsSigV4Api'] } },
+			},
 		],
 		properties,
 	};

@@ -14,6 +14,7 @@ import { requestUrl } from '../../credentials/common/boundary';
 import { kindOf } from '../../credentials/common/catalog';
 import { MAX_CHECK_ANSWER, sendCheck, type Authenticate } from '../../credentials/common/check';
 import { displayUrl, sentence } from '../../credentials/common/messages';
+import { AWS_SIGV4_CREDENTIAL, checkAwsCredential } from '../../credentials/common/awsCheck';
 import { checkOpenAiKey, OPENAI_CREDENTIAL } from '../../credentials/common/openAi';
 import { answerUnlessAborted, discard, readBody } from '../../credentials/common/transport';
 import { resolveUrl } from '../../credentials/common/urls';
@@ -87,6 +88,7 @@ export async function testCredential(
 export async function checkCredential(http: IHttpRequestHelper, typeName: string, data: ICredentialDataDecryptedObject): Promise<string> {
 	const type = credentialType(typeName);
 	if (typeName === OPENAI_CREDENTIAL) return await checkOpenAiKey(http, data);
+	if (typeName === AWS_SIGV4_CREDENTIAL) return await checkAwsCredential(http, type.authenticate as Authenticate, data);
 	if (kindOf(typeName) !== 'key') {
 		await checkTestUrl(http, type, data);
 		return 'The API accepted the credential.';

@@ -1,5 +1,6 @@
 import { UserError, type ICredentialType } from 'n8n-workflow';
 
+import { ApiConnectorAwsSigV4Api } from '../../credentials/ApiConnectorAwsSigV4Api.credentials';
 import { ApiConnectorAuthCodeOAuth2Api } from '../../credentials/ApiConnectorAuthCodeOAuth2Api.credentials';
 import { ApiConnectorBasicAuthApi } from '../../credentials/ApiConnectorBasicAuthApi.credentials';
 import { ApiConnectorClientCredentialsOAuth2Api } from '../../credentials/ApiConnectorClientCredentialsOAuth2Api.credentials';
@@ -19,6 +20,7 @@ import { ApiConnectorQueryKeyApi } from '../../credentials/ApiConnectorQueryKeyA
 const TYPES: Record<string, ICredentialType> = Object.fromEntries(
 	[
 		new ApiConnectorAuthCodeOAuth2Api(),
+		new ApiConnectorAwsSigV4Api(),
 		new ApiConnectorBasicAuthApi(),
 		new ApiConnectorClientCertificateApi(),
 		new ApiConnectorClientCredentialsOAuth2Api(),

@@ -22,6 +22,7 @@ import {
 	type RecordedRequest,
 } from '../rig/index.ts';
 import { OPENAI_KEYS, RIG_ORG, RIG_PROJECT, startOpenAiServer, type OpenAiServer } from '../rig/openaiServer.ts';
+import { startSigV4Server, type SigV4Server } from '../rig/sigv4Server.ts';
 
 /** The secrets of the demo. All made up; the servers accept nothing else. */
 export const DEMO = {
@@ -37,6 +38,7 @@ export const DEMO = {
 	/** The machine client of the client-credentials grant: it signs client assertions with the demo client certificate's key. */
 	serviceClient: 'demo-service',
 	openai: { apiKey: OPENAI_KEYS.all, organization: RIG_ORG, project: RIG_PROJECT },
+	aws: { accessKeyId: 'AKIADEMOEXAMPLE00001', secretAccessKey: 'demo/aws+secret-access-key/EXAMPLE', region: 'eu-central-1' },
 } as const;
 
 export const DEFAULT_BASE_PORT = 5690;
@@ -53,11 +55,13 @@ export interface DemoApi {
 	mtlsUrl: string;
 	/** OpenAI-compatible base URL (…/v1). */
 	openaiUrl: string;
+	/** S3-style API that checks AWS Signature V4 with @smithy/signature-v4. */
+	awsUrl: string;
 	pki: Pki;
 	/** PKCS#8 PEM of the key the JWT bearer credential signs with (made at every start). */
 	jwtPrivateKey: string;
 	/** The rig servers, e.g. to count token requests. */
-	servers: { oauth: OAuth2Server; api: ApiServer; mtls: ApiServer; openai: OpenAiServer };
+	servers: { oauth: OAuth2Server; api: ApiServer; mtls: ApiServer; openai: OpenAiServer; aws: SigV4Server };
 	stop(): Promise<void>;
 }
 
@@ -189,6 +193,12 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
 		const apiUrl = await expose(api.url, 1);
 		const mtlsUrl = await expose(mtls.url, 2);
 		const openaiUrl = `${await expose(openai.url, 3)}/v1`;
+		const aws = await startSigV4Server(
+			{ [DEMO.aws.accessKeyId]: { secretAccessKey: DEMO.aws.secretAccessKey } },
+			{ answer: () => ({ message: 'The demo API accepted the call', method: 'AWS SigV4', via: 'Authorization: AWS4-HMAC-SHA256' }) },
+		);
+		closers.push(() => aws.close());
+		const awsUrl = await expose(aws.url, 7);
 
 		let stopping: Promise<void> | undefined;
 		return {
@@ -199,9 +209,10 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
 			apiUrl,
 			mtlsUrl,
 			openaiUrl,
+			awsUrl,
 			pki,
 			jwtPrivateKey: jwtKey.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-			servers: { oauth, api, mtls, openai },
+			servers: { oauth, api, mtls, openai, aws },
 			stop: () => (stopping ??= closeAll(forwarders, closers)),
 		};
 	} catch (error) {

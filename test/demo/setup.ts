@@ -176,6 +176,19 @@ export const METHODS: DemoMethod[] = [
 		call: 'openai',
 		note: `## OpenAI\nThe credential **Demo: OpenAI** points its Base URL at the local OpenAI-compatible server (\`/v1/models\`); the OpenAI Models node lists the models, newest first. Point the Base URL at https://api.openai.com/v1 and paste a real key to use OpenAI itself.${runIt}`,
 	},
+	{
+		method: 'AWS SigV4',
+		type: 'apiConnectorAwsSigV4Api',
+		data: (api) => ({
+			accessKeyId: DEMO.aws.accessKeyId,
+			secretAccessKey: DEMO.aws.secretAccessKey,
+			region: DEMO.aws.region,
+			service: 's3',
+			baseUrl: api.awsUrl,
+		}),
+		call: { path: '/demo-bucket/reports/Q1 2026.txt' },
+		note: `## AWS Signature V4\nThe credential **Demo: AWS SigV4** signs every call with an AWS access key (service \`s3\`), the way S3, S3-compatible storage and API Gateway with IAM want it. The local S3-style API recomputes each signature with AWS's own signer and refuses any that differs.${runIt}`,
+	},
 ];
 
 export interface DemoEntry {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import { ApiConnectorAwsSigV4Api } from '../../credentials/ApiConnectorAwsSigV4Api.credentials.ts';
 import { ApiConnectorAuthCodeOAuth2Api } from '../../credentials/ApiConnectorAuthCodeOAuth2Api.credentials.ts';
 import { ApiConnectorClientCertificateApi } from '../../credentials/ApiConnectorClientCertificateApi.credentials.ts';
 import { ApiConnectorClientCredentialsOAuth2Api } from '../../credentials/ApiConnectorClientCredentialsOAuth2Api.credentials.ts';
@@ -72,6 +73,7 @@ describe("credential field names are the forms' names", () => {
 		['OAuth2 authorization code', new ApiConnectorAuthCodeOAuth2Api(), inherited],
 		['JSON Web Token bearer grant', new ApiConnectorJwtBearerApi(), []],
 		['OpenAI', new ApiConnectorOpenAiApi(), []],
+		['AWS Signature V4', new ApiConnectorAwsSigV4Api(), []],
 	];
 	for (const [heading, type, extra] of sections) {
 		test(heading, () => {
