@@ -27,6 +27,13 @@ export const CREDENTIAL_CATALOG: CredentialEntry[] = [
 	},
 	{ type: 'apiConnectorBasicAuthApi', label: 'HTTP Basic', kind: 'static', description: 'Username and password' },
 	{
+		type: 'apiConnectorDigestAuthApi',
+		label: 'HTTP Digest',
+		// Its "token" is the server's challenge, fetched from the Test URL and renewed after a 401.
+		kind: 'token',
+		description: "Username and password, answered to the server's challenge (RFC 7616)",
+	},
+	{
 		type: 'apiConnectorPasswordGrantOAuth2Api',
 		label: 'OAuth2 Password Grant',
 		kind: 'token',

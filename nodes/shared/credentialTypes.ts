@@ -4,6 +4,7 @@ import { ApiConnectorAuthCodeOAuth2Api } from '../../credentials/ApiConnectorAut
 import { ApiConnectorBasicAuthApi } from '../../credentials/ApiConnectorBasicAuthApi.credentials';
 import { ApiConnectorClientCertificateApi } from '../../credentials/ApiConnectorClientCertificateApi.credentials';
 import { ApiConnectorCustomAuthApi } from '../../credentials/ApiConnectorCustomAuthApi.credentials';
+import { ApiConnectorDigestAuthApi } from '../../credentials/ApiConnectorDigestAuthApi.credentials';
 import { ApiConnectorCustomTokenOAuth2Api } from '../../credentials/ApiConnectorCustomTokenOAuth2Api.credentials';
 import { ApiConnectorHeaderKeyApi } from '../../credentials/ApiConnectorHeaderKeyApi.credentials';
 import { ApiConnectorJwtBearerApi } from '../../credentials/ApiConnectorJwtBearerApi.credentials';
@@ -22,6 +23,7 @@ const TYPES: Record<string, ICredentialType> = Object.fromEntries(
 		new ApiConnectorClientCertificateApi(),
 		new ApiConnectorCustomAuthApi(),
 		new ApiConnectorCustomTokenOAuth2Api(),
+		new ApiConnectorDigestAuthApi(),
 		new ApiConnectorHeaderKeyApi(),
 		new ApiConnectorJwtBearerApi(),
 		new ApiConnectorOpenAiApi(),
