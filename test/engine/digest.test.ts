@@ -6,6 +6,8 @@
 import './quiet.ts';
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { startApache, type Apache } from '../rig/apache.ts';
@@ -133,6 +135,24 @@ describe('Apache mod_auth_digest (MD5)', () => {
 		const open = await testCredential(engine, TYPE, { ...data, testUrl: '/open.json' });
 		assert.match(open.message, /answered HTTP 200, not 401 with a Digest challenge/);
 	});
+});
+
+test("n8n's own Digest support (auth with sendImmediately: false) is refused by Apache: why the package answers itself", async () => {
+	// n8n-core's request layer, @n8n/backend-network, as n8n-core resolves it (its exports hide the file).
+	const fromCore = createRequire(createRequire(import.meta.url).resolve('n8n-core'));
+	const { invokeAxios } = fromCore(join(dirname(fromCore.resolve('@n8n/backend-network')), 'http/axios/invoke.js')) as {
+		invokeAxios(config: Record<string, unknown>, sendImmediately: boolean): Promise<{ status: number }>;
+	};
+	const status = await invokeAxios(
+		{ url: `${apache.url}/digest/data.json`, method: 'GET', auth: { username: USER, password: PASSWORD } },
+		false,
+	).then(
+		(response) => response.status,
+		(error: { response?: { status?: number } }) => error.response?.status,
+	);
+	// n8n 2.41.1 splits the challenge on "=" (Apache's nonces hold one) and writes nc with 9 digits.
+	assert.equal(status, 401);
+	assert.match(apache.errorLog(), /AH01782: missing user, realm, nonce, uri, digest, cnonce, or nonce_count/);
 });
 
 describe('SHA-256 (strict rig server)', () => {
