@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { startApache, type Apache } from '../rig/apache.ts';
 import { startDigestServer, type DigestServer } from '../rig/digestServer.ts';
-import { startApiServer, type ApiServer } from '../rig/index.ts';
+import { makePki, startApiServer, type ApiServer, type Pki } from '../rig/index.ts';
 import { callWorkflow, createEngine, testCredential, type Engine } from './engine.ts';
 
 const USER = 'ada';
@@ -23,6 +23,8 @@ let apache: Apache;
 let sha: DigestServer;
 let foreign: ApiServer;
 let engine: Engine;
+let pki: Pki;
+let mtls: DigestServer;
 
 const redirectTo = (req: IncomingMessage, res: ServerResponse) => {
 	const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to') ?? '/';
@@ -32,10 +34,24 @@ const redirectTo = (req: IncomingMessage, res: ServerResponse) => {
 before(async () => {
 	foreign = await startApiServer({ routes: { '* /api/hop': redirectTo } });
 	apache = await startApache({ users: [{ username: USER, password: PASSWORD }], redirects: { away: `${foreign.url}/api/echo` } });
-	sha = await startDigestServer({ username: USER, password: PASSWORD, algorithm: 'SHA-256', routes: { '/digest/hop': redirectTo } });
+	sha = await startDigestServer({
+		username: USER,
+		password: PASSWORD,
+		algorithm: 'SHA-256',
+		routes: {
+			'/digest/hop': redirectTo,
+			// Pages 1 to 3 hold one item each; page 4 is empty.
+			'/digest/items': (req, res) => {
+				const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? 1);
+				res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: page <= 3 ? [{ page }] : [] }));
+			},
+		},
+	});
+	pki = await makePki();
+	mtls = await startDigestServer({ username: USER, password: PASSWORD, algorithm: 'SHA-256-sess', tls: 'mtls' });
 	engine = await createEngine();
 });
-after(async () => await Promise.all([apache?.close(), sha?.close(), foreign?.close()]));
+after(async () => await Promise.all([apache?.close(), sha?.close(), mtls?.close(), foreign?.close()]));
 
 function credential(baseUrl: string, password = PASSWORD, extra: Record<string, unknown> = {}) {
 	return { type: TYPE, ...engine.credentials.add(TYPE, { username: USER, password, baseUrl, testUrl: '/digest/data.json', ...extra }) };
@@ -171,6 +187,57 @@ describe('SHA-256 (strict rig server)', () => {
 		const counts = sha.requests.filter((r) => r.authorization).map((r) => /nc=([0-9a-f]{8})/.exec(r.authorization ?? '')?.[1]);
 		assert.deepEqual(counts.sort(), ['00000001', '00000002', '00000003', '00000004']);
 		assert.ok(sha.requests.every((r) => !r.authorization || /algorithm=SHA-256/.test(r.authorization)));
+	});
+
+	test('pagination: every page answered, one challenge', async () => {
+		sha.requests.length = 0;
+		const { error, output } = await run(
+			{ url: 'digest/items', response: { itemsPath: 'items' }, pagination: { mode: 'page', parameter: 'page', start: 1, step: 1 } },
+			{ credential: credential(sha.url) },
+		);
+		assert.equal(error, undefined, `${error?.message} ${sha.refusals.join('; ')}`);
+		assert.deepEqual(output, [{ page: 1 }, { page: 2 }, { page: 3 }]);
+		assert.deepEqual(
+			sha.requests.map((r) => [r.url, Boolean(r.authorization)]),
+			[
+				['/digest/data.json', false],
+				['/digest/items', true],
+				['/digest/items?page=2', true],
+				['/digest/items?page=3', true],
+				['/digest/items?page=4', true],
+			],
+		);
+	});
+
+	test('with a client certificate (mTLS) and SHA-256-sess, calls in flight', async () => {
+		const cred = {
+			type: TYPE,
+			...engine.credentials.add(TYPE, {
+				username: USER,
+				password: PASSWORD,
+				baseUrl: mtls.url,
+				testUrl: '/digest/me',
+				useTls: true,
+				clientCertificateFormat: 'pem',
+				certificate: pki.client.cert,
+				privateKey: pki.client.keyPkcs8,
+				caCertificates: pki.ca.cert,
+			}),
+		};
+		mtls.requests.length = 0;
+		const { error, output } = await run({ url: 'digest/data', options: { concurrency: 4 } }, { credential: cred, count: 8 });
+		assert.equal(error, undefined, `${error?.message} ${mtls.refusals.join('; ')}`);
+		assert.equal(output.length, 8);
+		assert.equal(mtls.requests.length, 9, 'one challenge request, eight answered calls');
+		assert.ok(
+			mtls.requests.every((r) => r.clientCN),
+			'every request presented the client certificate',
+		);
+		const counts = mtls.requests.filter((r) => r.authorization).map((r) => /nc=([0-9a-f]{8})/.exec(r.authorization ?? '')?.[1]);
+		assert.equal(new Set(counts).size, 8, 'a different nonce count for each call');
+		const without = await testCredential(engine, TYPE, { username: USER, password: PASSWORD, baseUrl: mtls.url, testUrl: '/digest/me' });
+		assert.equal(without.status, 'Error');
+		assert.match(without.message, /certificate/i);
 	});
 
 	test('an expired nonce: a new challenge, the call sent once more', async () => {

@@ -3,12 +3,12 @@
 // request target it received, the realm, the algorithm and a strictly rising nonce count.
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listen, readBody } from './http.ts';
+import { clientCN, listen, readBody, type TlsMode } from './http.ts';
 
 export interface DigestServer {
 	url: string;
 	/** Every request: its target and Authorization header, oldest first. */
-	requests: Array<{ method: string; url: string; authorization?: string }>;
+	requests: Array<{ method: string; url: string; authorization?: string; clientCN?: string }>;
 	/** Why the last refused answer was refused. */
 	refusals: string[];
 	/** Forgets every nonce issued so far, as when they expire: the next answers are refused. */
@@ -21,6 +21,8 @@ export interface DigestServerOptions {
 	password: string;
 	algorithm: 'SHA-256' | 'MD5' | 'SHA-256-sess';
 	realm?: string;
+	/** 'mtls': HTTPS that also requires a client certificate of the test PKI (default plain HTTP). */
+	tls?: TlsMode;
 	/** Extra routes, keyed by path, answered after authentication. */
 	routes?: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
 }
@@ -74,8 +76,8 @@ export async function startDigestServer(options: DigestServerOptions): Promise<D
 		nonces.set(p.nonce, nc);
 		return undefined;
 	};
-	const server = await listen('none', async (req, res) => {
-		requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
+	const server = await listen(options.tls ?? 'none', async (req, res) => {
+		requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, clientCN: clientCN(req) });
 		const body = await readBody(req);
 		const why = verify(req);
 		if (why) return challenge(res, why);
