@@ -134,6 +134,24 @@ describe("n8n's HTTP Request node (Predefined Credential Type)", () => {
 		assert.equal(run.nodes.Sha.json[0].query, 'x=1');
 	});
 
+	test("an expired nonce: n8n's retry after the 401 fetches a new challenge", async () => {
+		const id = await n8n.createWorkflow(chain('Digest stale', manualTrigger(), httpRequestNode(`${sha.url}/digest/data`, shaCredential)));
+		assert.equal((await n8n.runWorkflowManually(id)).status, 'success');
+		sha.expireNonces();
+		sha.requests.length = 0;
+		const run = await n8n.runWorkflowManually(id);
+		assert.equal(run.status, 'success', `${JSON.stringify(run.error ?? run.nodes['HTTP Request']?.error)} ${sha.refusals.join('; ')}`);
+		assert.deepEqual(
+			sha.requests.map((r) => [r.url, Boolean(r.authorization)]),
+			[
+				['/digest/data', true],
+				['/digest/me', false],
+				['/digest/data', true],
+			],
+			'refused, a new challenge, answered',
+		);
+	});
+
 	test('POST with a JSON body and query parameters', async () => {
 		const node = httpRequestNode(`${apache.url}/digest/echo.cgi`, md5Credential);
 		node.parameters = {
