@@ -132,10 +132,22 @@ export interface DigestRequest {
 	cnonce?: string;
 }
 
-function hash(algorithm: DigestAlgorithm, text: string): string {
+function hash(algorithm: DigestAlgorithm, text: string | Buffer): string {
 	return createHash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5')
-		.update(text, 'utf8')
+		.update(typeof text === 'string' ? Buffer.from(text, 'utf8') : text)
 		.digest('hex');
+}
+
+/**
+ * "user:realm" or "user:realm:password" as bytes: user and password in UTF-8, the realm as the
+ * server sent it (Node reads header values as Latin-1, so this gives back its bytes).
+ */
+function withRealm(username: string, realm: string, password?: string): Buffer {
+	return Buffer.concat([
+		Buffer.from(`${username}:`, 'utf8'),
+		Buffer.from(realm, 'latin1'),
+		...(password === undefined ? [] : [Buffer.from(`:${password}`, 'utf8')]),
+	]);
 }
 
 /** A quoted-string (RFC 9110 5.6.4). */
@@ -146,7 +158,7 @@ export function digestResponse(challenge: DigestChallenge, request: DigestReques
 	const { algorithm, realm, nonce } = challenge;
 	const cnonce = request.cnonce ?? randomBytes(16).toString('hex');
 	const nc = request.nc.toString(16).padStart(8, '0');
-	let ha1 = hash(algorithm, `${request.username}:${realm}:${request.password}`);
+	let ha1 = hash(algorithm, withRealm(request.username, realm, request.password));
 	if (algorithm.endsWith('-sess')) ha1 = hash(algorithm, `${ha1}:${nonce}:${cnonce}`);
 	const ha2 = hash(algorithm, `${request.method.toUpperCase()}:${request.uri}`);
 	const response = challenge.qop
@@ -160,7 +172,7 @@ export function digestAuthorization(challenge: DigestChallenge, request: DigestR
 	const { response, cnonce, nc } = digestResponse(challenge, request);
 	const params: string[] = [];
 	if (challenge.userhash) {
-		params.push(`username=${quote(hash(challenge.algorithm, `${request.username}:${challenge.realm}`))}`, 'userhash=true');
+		params.push(`username=${quote(hash(challenge.algorithm, withRealm(request.username, challenge.realm)))}`, 'userhash=true');
 	} else if (/^[\x20-\x7e]*$/.test(request.username)) {
 		params.push(`username=${quote(request.username)}`);
 	} else {

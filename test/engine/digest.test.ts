@@ -267,7 +267,7 @@ describe('SHA-256 (strict rig server)', () => {
 });
 
 describe('property: the Digest answer and the password stay on their origin', () => {
-	test('generated redirect chains between the Digest server and other origins', async () => {
+	test('generated redirect chains between the Digest server and other origins, in calls and the Test button', async () => {
 		let reachedForeign = 0;
 		const origins = () => [sha.url, foreign.url, foreign.url.replace('127.0.0.1', 'localhost')];
 		const hop = fc.record({
@@ -276,30 +276,39 @@ describe('property: the Digest answer and the password stay on their origin', ()
 			path: fc.stringMatching(/^[a-z0-9_\-.~%]{0,12}$/),
 		});
 		await fc.assert(
-			fc.asyncProperty(fc.array(hop, { minLength: 1, maxLength: 4 }), fc.constantFrom('strip', 'error'), async (chain, crossOrigin) => {
-				sha.requests.length = 0;
-				foreign.requests.length = 0;
-				// Built from the end: each hop's URL redirects to the next one.
-				let next = `${sha.url}/digest/end`;
-				for (const step of [...chain].reverse()) {
-					const origin = origins()[step.origin];
-					const path = origin === sha.url ? '/digest/hop' : '/api/hop';
-					next = `${origin}${path}?status=${step.status}&p=${step.path}&to=${encodeURIComponent(next)}`;
-				}
-				const start = `${sha.url}/digest/hop?status=302&to=${encodeURIComponent(next)}`;
-				await run({ url: start, options: { crossOrigin } }, { credential: credential(sha.url) });
-				assert.ok(
-					sha.requests.some((r) => r.authorization?.startsWith('Digest ')),
-					'the own origin got the Digest answer',
-				);
-				reachedForeign += foreign.requests.length;
-				for (const request of foreign.requests) {
-					const seen = JSON.stringify({ url: request.url, headers: request.headers, body: request.rawBody.toString('latin1') });
-					assert.ok(!/Digest (username|realm)|response="|c:o:l:|%C3%B6%E2%82%AC|\\u00f6\\u20ac/i.test(seen), seen);
-					assert.equal(request.headers.authorization, undefined);
-				}
-			}),
-			{ numRuns: 40, seed: 20_261_130 },
+			fc.asyncProperty(
+				fc.array(hop, { minLength: 1, maxLength: 4 }),
+				fc.constantFrom('strip', 'error', 'test button'),
+				async (chain, path) => {
+					sha.requests.length = 0;
+					foreign.requests.length = 0;
+					// Built from the end: each hop's URL redirects to the next one.
+					let next = `${sha.url}/digest/end`;
+					for (const step of [...chain].reverse()) {
+						const origin = origins()[step.origin];
+						const path = origin === sha.url ? '/digest/hop' : '/api/hop';
+						next = `${origin}${path}?status=${step.status}&p=${step.path}&to=${encodeURIComponent(next)}`;
+					}
+					const start = `${sha.url}/digest/hop?status=302&to=${encodeURIComponent(next)}`;
+					if (path === 'test button') {
+						// The Test URL is the chain: the challenge request and the check both walk it.
+						await testCredential(engine, TYPE, { username: USER, password: PASSWORD, baseUrl: sha.url, testUrl: start });
+					} else {
+						await run({ url: start, options: { crossOrigin: path } }, { credential: credential(sha.url) });
+					}
+					assert.ok(
+						sha.requests.some((r) => r.authorization?.startsWith('Digest ')),
+						'the own origin got the Digest answer',
+					);
+					reachedForeign += foreign.requests.length;
+					for (const request of foreign.requests) {
+						const seen = JSON.stringify({ url: request.url, headers: request.headers, body: request.rawBody.toString('latin1') });
+						assert.ok(!/Digest (username|realm)|response="|c:o:l:|%C3%B6%E2%82%AC|\\u00f6\\u20ac/i.test(seen), seen);
+						assert.equal(request.headers.authorization, undefined);
+					}
+				},
+			),
+			{ numRuns: 60, seed: 20_261_130 },
 		);
 		console.log(`digest property: ${reachedForeign} requests reached other origins, none with the answer or password`);
 		assert.ok(reachedForeign > 0);

@@ -117,6 +117,18 @@ describe('challenges as servers write them', () => {
 		assert.match(header, new RegExp(`response="${md5(`${ha1}:n:00000001:${request.cnonce}:auth:${ha2}`)}"`));
 	});
 
+	test("a realm beyond ASCII is hashed as the server's bytes (Node reads header values as Latin-1)", () => {
+		const sentAsUtf8 = Buffer.from('R\u00e9seau', 'utf8').toString('latin1');
+		const challenge = pickChallenge(`Digest realm="${sentAsUtf8}", nonce="n", qop=auth`);
+		const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
+		const ha1 = md5('u:R\u00e9seau:p');
+		const expected = md5(`${ha1}:n:00000001:c:auth:${md5('GET:/x')}`);
+		assert.equal(
+			digestResponse(challenge, { username: 'u', password: 'p', method: 'GET', uri: '/x', nc: 1, cnonce: 'c' }).response,
+			expected,
+		);
+	});
+
 	test('nonce counts go up per nonce', () => {
 		assert.equal(nextNonceCount('unit-a'), 1);
 		assert.equal(nextNonceCount('unit-a'), 2);
