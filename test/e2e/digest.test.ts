@@ -6,9 +6,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startApache, type Apache } from '../rig/apache.ts';
 import { startDigestServer, type DigestServer } from '../rig/digestServer.ts';
 import { ensureN8n, packPackage, startN8n, type N8nInstance } from './n8n.ts';
+import { databaseRows, filesBelow } from './secrets/storage.ts';
 import { callNode, chain, httpRequestNode, manualTrigger, webhookTrigger } from './workflows.ts';
 
 const USER = 'ada';
@@ -171,4 +174,29 @@ describe("n8n's HTTP Request node (Predefined Credential Type)", () => {
 		assert.equal(new URLSearchParams(String(out.query)).get('k'), 'v w');
 		assert.deepEqual(JSON.parse(Buffer.from(String(out.body), 'base64').toString()), { hello: 'w\u00f6rld' });
 	});
+});
+
+test('the passwords are nowhere: not sent to the servers, not in what n8n stored or logged', () => {
+	const forms = (secret: string) => [
+		secret,
+		encodeURIComponent(secret),
+		JSON.stringify(secret).slice(1, -1),
+		Buffer.from(secret).toString('base64'),
+		Buffer.from(`${USER}:${secret}`).toString('base64'),
+	];
+	const needles = [...forms(PASSWORD), ...forms('wrong:p\u00e4ss')];
+	const folder = join(n8n.userFolder, '.n8n');
+	const places = [
+		{ place: "n8n's log", text: readFileSync(n8n.logFile, 'utf8') },
+		...databaseRows(join(folder, 'database.sqlite')),
+		...filesBelow(folder),
+		{ place: 'requests to the SHA-256 server', text: JSON.stringify(sha.requests) },
+	];
+	assert.ok(
+		places.some((p) => p.place.startsWith('database table execution_data')),
+		'execution data was scanned',
+	);
+	for (const { place, text } of places) {
+		for (const needle of needles) assert.ok(!text.includes(needle), `a password form is in ${place}`);
+	}
 });
