@@ -133,6 +133,23 @@ describe('Apache mod_auth_digest (MD5)', () => {
 		assert.ok(!text.includes('wrong:pass'), text);
 	});
 
+	test('a wrong password for several items: every item says to check the password', async () => {
+		const result = await engine.run(
+			callWorkflow(
+				{ authentication: TYPE, method: 'GET', url: 'digest/data.json' },
+				{ credential: credential(apache.url, 'wrong:pass\u00e9'), count: 3, continueOnFail: true },
+			),
+		);
+		const errors = result.output('Call').map((item) => JSON.stringify(item));
+		assert.equal(errors.length, 3);
+		for (const error of errors) {
+			assert.match(error, /refused|HTTP 401/);
+			assert.match(error, /[Pp]assword/);
+			assert.doesNotMatch(error, /scope, audience|Refresh Token On Status Codes/);
+			assert.ok(!error.includes('wrong:pass'), error);
+		}
+	});
+
 	test('a redirect to another origin goes on without the Digest answer', async () => {
 		foreign.requests.length = 0;
 		const { error, output } = await run({ url: 'digest/away', options: { crossOrigin: 'strip' } }, { credential: credential(apache.url) });
