@@ -9,20 +9,12 @@ import {
 	type Icon,
 } from 'n8n-workflow';
 
-import {
-	baseUrlField,
-	prefixFields,
-	refreshOnStatusField,
-	testUrlField,
-	tlsFields,
-	tokenTimeoutField,
-	tokenUrlField,
-} from './common/fields';
+import { prefixFields, tokenUrlField } from './common/fields';
 import { assertHeader } from './common/headers';
 import { pairsOf } from './common/pairs';
 import { fillPlaceholders, jsonEscape, privateValues } from './common/placeholders';
 import { requestToken } from './common/tokenEndpoint';
-import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenStateFields } from './common/tokens';
+import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenTypeFields } from './common/tokens';
 import { resolveUrl } from './common/urls';
 
 function tokenRequestBody(c: ICredentialDataDecryptedObject, values: Map<string, string>) {
@@ -202,12 +194,7 @@ export class ApiConnectorCustomTokenOAuth2Api implements ICredentialType {
 			default: 'access_token',
 			displayOptions: { show: { placement: ['query'] } },
 		},
-		tokenTimeoutField,
-		refreshOnStatusField,
-		baseUrlField,
-		testUrlField,
-		...tlsFields(true),
-		...tokenStateFields,
+		...tokenTypeFields(),
 	];
 
 	authenticate = authenticateWithToken(tokenInputs(this.properties));

@@ -8,12 +8,11 @@ import {
 	type Icon,
 } from 'n8n-workflow';
 
-import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
-import { assertionClaims, JWT_ALGORITHMS, signJwt, type JwtAlgorithm } from './common/jwt';
-import { readPemBlocks } from './common/pem';
-import { importPrivateKey } from './common/tls';
+import { tokenUrlField } from './common/fields';
+import { addClientAuth, clientFields, extraParameters, extraTokenParametersField } from './common/clientAuth';
+import { assertionClaims, JWT_ALGORITHMS, signingKey, signJwt, type JwtAlgorithm } from './common/jwt';
 import { requestToken } from './common/tokenEndpoint';
-import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenStateFields } from './common/tokens';
+import { authenticateWithToken, preAuthenticateWith, tokenInputs, tokenState, tokenTypeFields } from './common/tokens';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -32,38 +31,42 @@ function extraClaims(text: unknown): IDataObject {
 	return parsed as IDataObject;
 }
 
-/** Signs the assertion. The key is imported once per token, here. */
-function signAssertion(c: ICredentialDataDecryptedObject, audience: string): { jwt: string; lifetime: number } {
+/**
+ * Signs the assertion. The key is imported once per token, here. An exchanged assertion always
+ * has a subject (RFC 7523 3): the issuer when none is set, as for a service acting for itself.
+ */
+function signAssertion(c: ICredentialDataDecryptedObject, audience: string, exchange: boolean): { jwt: string; lifetime: number } {
 	const lifetime = Number(c.lifetime) || 3600;
 	if (!c.issuer) throw new UserError('Issuer is empty. Enter the service account or client ID the provider gave you.');
-	const block = readPemBlocks('JWT Private Key', c.jwtPrivateKey as string, 'PRIVATE KEY').find((b) => b.label.endsWith('PRIVATE KEY'));
-	if (!block) throw new UserError('JWT Private Key: no "-----BEGIN ... PRIVATE KEY-----" block found.');
-	const key = importPrivateKey('JWT Private Key', block.text, (c.jwtPassphrase as string) ?? '');
+	const key = signingKey('JWT Private Key', c.jwtPrivateKey as string, (c.jwtPassphrase as string) ?? '');
 	const claims: IDataObject = {
 		...extraClaims(c.extraClaims),
 		...assertionClaims({
 			issuer: c.issuer as string,
-			subject: (c.subject as string) || undefined,
+			subject: (c.subject as string) || (exchange ? (c.issuer as string) : undefined),
 			audience,
 			lifetime,
 		}),
 	};
 	if (c.scope && c.scopeIn !== 'body') claims.scope = c.scope;
-	return { jwt: signJwt(key, c.algorithm as JwtAlgorithm, claims, (c.keyId as string) || undefined), lifetime };
+	return { jwt: signJwt(key, c.algorithm as JwtAlgorithm, claims, { kid: (c.keyId as string) || undefined }), lifetime };
 }
 
 async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecryptedObject, tokenFor: string) {
 	if (c.mode === 'selfSigned') {
 		if (!c.audience) throw new UserError('Audience is empty. A self-signed token needs the audience the API expects.');
-		const { jwt, lifetime } = signAssertion(c, c.audience as string);
+		const { jwt, lifetime } = signAssertion(c, c.audience as string, false);
 		return tokenState(jwt, lifetime, tokenFor);
 	}
-	const { jwt } = signAssertion(c, (c.audience as string) || (c.tokenUrl as string));
-	const form: Record<string, string> = { grant_type: JWT_BEARER, assertion: jwt };
+	const { jwt } = signAssertion(c, (c.audience as string) || (c.tokenUrl as string), true);
+	const form: Record<string, string> = { ...extraParameters(c), grant_type: JWT_BEARER, assertion: jwt };
 	if (c.scope && c.scopeIn === 'body') form.scope = c.scope as string;
+	const headers: IDataObject = {};
+	addClientAuth(c, form, headers, c.tokenUrl as string);
 	const answer = await requestToken(helper, c, {
 		url: c.tokenUrl as string,
 		form,
+		headers,
 		grantHint:
 			'The signed assertion was refused: check the issuer, subject, audience, that the key is the one registered with the provider, the algorithm, and that the lifetime is within what the provider allows.',
 	});
@@ -115,7 +118,8 @@ export class ApiConnectorJwtBearerApi implements ICredentialType {
 			name: 'subject',
 			type: 'string',
 			default: '',
-			description: 'Optional. The user to act for, where the provider allows it.',
+			description:
+				'Optional. The user to act for, where the provider allows it. When exchanging, an empty subject sends the issuer as the subject (RFC 7523 requires one).',
 		},
 		{
 			displayName: 'Audience (aud)',
@@ -177,12 +181,9 @@ export class ApiConnectorJwtBearerApi implements ICredentialType {
 			default: '{}',
 			description: 'Optional claims added to the JWT',
 		},
-		tokenTimeoutField,
-		refreshOnStatusField,
-		baseUrlField,
-		testUrlField,
-		...tlsFields(true),
-		...tokenStateFields,
+		...clientFields(false, exchange.show),
+		extraTokenParametersField(exchange.show),
+		...tokenTypeFields(),
 	];
 
 	authenticate = authenticateWithToken(tokenInputs(this.properties));

@@ -1,23 +1,23 @@
 import type { ICredentialDataDecryptedObject, ICredentialType, IDataObject, IHttpRequestHelper, INodeProperties, Icon } from 'n8n-workflow';
 
 import { addClientAuth, clientFields, extraParameters } from './common/clientAuth';
-import { baseUrlField, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField, tokenUrlField } from './common/fields';
+import { tokenUrlField } from './common/fields';
 import { GrantRefusedError, requestToken } from './common/tokenEndpoint';
 import {
 	authenticateWithToken,
 	preAuthenticateWith,
 	tokenInputs,
 	tokenState,
-	tokenStateFields,
+	tokenTypeFields,
 	tokenStoredElsewhere,
 } from './common/tokens';
 
 async function fetchToken(helper: IHttpRequestHelper, c: ICredentialDataDecryptedObject, tokenFor: string) {
 	const send = async (grant: Record<string, string>, grantHint: string) => {
-		const form: Record<string, string> = { ...extraParameters(c.extraBodyParameters), ...grant };
+		const form: Record<string, string> = { ...extraParameters(c), ...grant };
 		if (c.scope) form.scope = c.scope as string;
 		const headers: IDataObject = {};
-		addClientAuth(c, form, headers);
+		addClientAuth(c, form, headers, c.tokenUrl as string);
 		return await requestToken(helper, c, { url: c.tokenUrl as string, form, headers, grantHint });
 	};
 	// A refresh token saves sending the password again; when the server refuses it (expired,
@@ -73,12 +73,7 @@ export class ApiConnectorPasswordGrantOAuth2Api implements ICredentialType {
 			placeholder: 'audience=https://api.example.com&resource=orders',
 			description: 'Optional. More fields for the token request, written like a query string.',
 		},
-		tokenTimeoutField,
-		refreshOnStatusField,
-		baseUrlField,
-		testUrlField,
-		...tlsFields(true),
-		...tokenStateFields,
+		...tokenTypeFields(),
 	];
 
 	authenticate = authenticateWithToken(tokenInputs(this.properties));

@@ -44,6 +44,12 @@ export const CREDENTIAL_CATALOG: CredentialEntry[] = [
 		description: 'A token fetched with a username and password',
 	},
 	{
+		type: 'apiConnectorClientCredentialsOAuth2Api',
+		label: 'OAuth2 Client Credentials',
+		kind: 'token',
+		description: 'A token for a machine client: client secret, signed client assertion or client certificate',
+	},
+	{
 		type: 'apiConnectorCustomTokenOAuth2Api',
 		label: 'OAuth2 Custom Token Request',
 		kind: 'token',
@@ -98,6 +104,8 @@ export const SECRET_FIELDS = [
 	'pfx',
 	'jwtPrivateKey',
 	'jwtPassphrase',
+	'clientAssertionKey',
+	'clientAssertionPassphrase',
 	'accessToken',
 	'refreshToken',
 	'tokenExpiredStatusCode',

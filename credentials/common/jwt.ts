@@ -1,5 +1,8 @@
-import { constants, randomUUID, sign, type KeyObject } from 'crypto';
+import { constants, createHash, randomUUID, sign, X509Certificate, type KeyObject } from 'crypto';
 import { UserError, type IDataObject } from 'n8n-workflow';
+
+import { readPemBlocks } from './pem';
+import { importPrivateKey } from './tls';
 
 // Signs a JSON Web Token (RFC 7519) with node:crypto, for the JWT bearer grant (RFC 7523) and
 // for APIs that take a self-signed JWT as the bearer token.
@@ -37,10 +40,60 @@ export function assertKeyFits(key: KeyObject, algorithm: JwtAlgorithm): void {
 	}
 }
 
-export function signJwt(key: KeyObject, algorithm: JwtAlgorithm, claims: IDataObject, keyId?: string): string {
+/** The private key in a form field, imported once per token (the caller signs with it). */
+export function signingKey(field: string, text: string, passphrase: string): KeyObject {
+	const block = readPemBlocks(field, text, 'PRIVATE KEY').find((b) => b.label.endsWith('PRIVATE KEY'));
+	if (!block) throw new UserError(`${field}: no "-----BEGIN ... PRIVATE KEY-----" block found.`);
+	return importPrivateKey(field, block.text, passphrase);
+}
+
+/**
+ * The certificate thumbprint headers (RFC 7515 4.1.7 and 4.1.8) by which providers such as
+ * Microsoft Entra find the key that signed a client assertion. The certificate must hold the
+ * signing key's public key and be valid now.
+ */
+export function certificateThumbprints(
+	field: string,
+	text: string,
+	key?: KeyObject,
+	now = Date.now(),
+): { x5t: string; 'x5t#S256': string } {
+	const block = readPemBlocks(field, text, 'CERTIFICATE').find((b) => b.label === 'CERTIFICATE');
+	if (!block) throw new UserError(`${field}: no "-----BEGIN CERTIFICATE-----" block found.`);
+	let certificate: X509Certificate | undefined;
+	try {
+		certificate = new X509Certificate(block.text);
+	} catch {
+		certificate = undefined;
+	}
+	if (!certificate) throw new UserError(`${field}: the certificate cannot be read. Paste the PEM certificate the provider has registered.`);
+	// The provider would refuse either with a bare invalid_client; saying which is kinder.
+	if (key && !certificate.checkPrivateKey(key)) {
+		throw new UserError(`${field} does not belong to the private key: its public key is another one. Paste the matching pair.`);
+	}
+	if (Date.parse(certificate.validTo) <= now) {
+		throw new UserError(
+			`${field} expired on ${new Date(certificate.validTo).toISOString().slice(0, 10)}. Register a new certificate with the provider.`,
+		);
+	}
+	const der = certificate.raw;
+	return {
+		x5t: createHash('sha1').update(der).digest('base64url'),
+		'x5t#S256': createHash('sha256').update(der).digest('base64url'),
+	};
+}
+
+/** Header parameters besides alg and typ. */
+export interface JwtHeaderExtras {
+	kid?: string;
+	x5t?: string;
+	'x5t#S256'?: string;
+}
+
+export function signJwt(key: KeyObject, algorithm: JwtAlgorithm, claims: IDataObject, extras: JwtHeaderExtras = {}): string {
 	assertKeyFits(key, algorithm);
 	const header: IDataObject = { alg: algorithm, typ: 'JWT' };
-	if (keyId) header.kid = keyId;
+	for (const [name, value] of Object.entries(extras)) if (value) header[name] = value;
 	const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
 	const digest = `sha${algorithm.slice(2)}`;
 	const family = algorithm.slice(0, 2);

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { allowedDomainsOf, originOf } from './boundary';
+import { clientRefusedHint } from './clientAuth';
 import { displayUrl, networkProblem, sentence } from './messages';
 import { readPath } from './paths';
 import { withTls } from './tls';
@@ -173,10 +174,7 @@ export async function requestToken(
 			throw new UserError(`${where} failed (${detail}). The authorization server has a problem: try again later.`);
 		}
 		if (code === 'invalid_client' || (status === 401 && !code)) {
-			throw new GrantRefusedError(
-				`${where} refused the client (${detail}). Check the client ID and secret, and whether the client authenticates in the header or in the body.`,
-				code,
-			);
+			throw new GrantRefusedError(`${where} refused the client (${detail}). ${clientRefusedHint(credentials)}`, code);
 		}
 		throw new GrantRefusedError(`${where} refused the request (${detail}). ${request.grantHint}`, code);
 	}

@@ -9,7 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import { guardedAuthenticate } from './boundary';
-import { prefixOf } from './fields';
+import { baseUrlField, prefixOf, refreshOnStatusField, testUrlField, tlsFields, tokenTimeoutField } from './fields';
 import { assertHeader } from './headers';
 import { withTls } from './tls';
 import { waitUnlessAborted } from './transport';
@@ -31,6 +31,16 @@ export const tokenStateFields: INodeProperties[] = [
 	{ displayName: 'Token Expires At', name: 'tokenExpiresAt', type: 'hidden', default: 0 },
 	{ displayName: 'Token Refresh At', name: 'tokenRefreshAt', type: 'hidden', default: 0 },
 	{ displayName: 'Token For', name: 'tokenFor', type: 'hidden', default: '' },
+];
+
+/** What every token type's form ends with: the token request's bounds, where the API is, TLS, the stored token. */
+export const tokenTypeFields = (): INodeProperties[] => [
+	tokenTimeoutField,
+	refreshOnStatusField,
+	baseUrlField,
+	testUrlField,
+	...tlsFields(true),
+	...tokenStateFields,
 ];
 
 export interface TokenState extends IDataObject {

@@ -60,6 +60,12 @@ export class ConfiguredApiCall implements INodeType {
 				displayOptions: { show: { authentication: ['apiConnectorPasswordGrantOAuth2Api'] } },
 			},
 			{
+				name: 'apiConnectorClientCredentialsOAuth2Api',
+				required: true,
+				testedBy: 'testCredential',
+				displayOptions: { show: { authentication: ['apiConnectorClientCredentialsOAuth2Api'] } },
+			},
+			{
 				name: 'apiConnectorCustomTokenOAuth2Api',
 				required: true,
 				testedBy: 'testCredential',

@@ -2,6 +2,7 @@ import { UserError, type ICredentialType } from 'n8n-workflow';
 
 import { ApiConnectorAuthCodeOAuth2Api } from '../../credentials/ApiConnectorAuthCodeOAuth2Api.credentials';
 import { ApiConnectorBasicAuthApi } from '../../credentials/ApiConnectorBasicAuthApi.credentials';
+import { ApiConnectorClientCredentialsOAuth2Api } from '../../credentials/ApiConnectorClientCredentialsOAuth2Api.credentials';
 import { ApiConnectorClientCertificateApi } from '../../credentials/ApiConnectorClientCertificateApi.credentials';
 import { ApiConnectorCustomAuthApi } from '../../credentials/ApiConnectorCustomAuthApi.credentials';
 import { ApiConnectorDigestAuthApi } from '../../credentials/ApiConnectorDigestAuthApi.credentials';
@@ -21,6 +22,7 @@ const TYPES: Record<string, ICredentialType> = Object.fromEntries(
 		new ApiConnectorAuthCodeOAuth2Api(),
 		new ApiConnectorBasicAuthApi(),
 		new ApiConnectorClientCertificateApi(),
+		new ApiConnectorClientCredentialsOAuth2Api(),
 		new ApiConnectorCustomAuthApi(),
 		new ApiConnectorCustomTokenOAuth2Api(),
 		new ApiConnectorDigestAuthApi(),

@@ -35,6 +35,8 @@ export const DEMO = {
 	queryKey: { live: 'demo-query-key-live', development: 'demo-query-key-dev' },
 	appToken: 'demo-app-token',
 	jwtIssuer: 'demo-robot@api-connector.demo',
+	/** The machine client of the client-credentials grant: it signs client assertions with the demo client certificate's key. */
+	serviceClient: 'demo-service',
 	openai: { apiKey: OPENAI_KEYS.all, organization: RIG_ORG, project: RIG_PROJECT },
 } as const;
 
@@ -167,7 +169,11 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
 		}
 		const oauthPublic = oauthForwarder ? `http://127.0.0.1:${oauthForwarder.port}` : undefined;
 		const oauth = await startOAuth2Server({
-			clients: [DEMO.client, { ...DEMO.editorClient, redirectUris: options.callbackUrl ? [options.callbackUrl] : undefined }],
+			clients: [
+				DEMO.client,
+				{ ...DEMO.editorClient, redirectUris: options.callbackUrl ? [options.callbackUrl] : undefined },
+				{ id: DEMO.serviceClient, assertionKey: pki.client.cert, certificate: pki.client.cert, requireThumbprint: true },
+			],
 			users: [DEMO.user],
 			jwtIssuers: [{ issuer: DEMO.jwtIssuer, publicKey: jwtKey.publicKey }],
 			loginHint: DEMO.user,

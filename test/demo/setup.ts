@@ -105,6 +105,21 @@ export const METHODS: DemoMethod[] = [
 		note: `## OAuth2 password grant\nThe credential **Demo: Password grant** trades the user's name and password for an access token at the demo OAuth2 server's token URL, stores the token encrypted in the credential, and fetches a new one when it expires or the API refuses it.${runIt}`,
 	},
 	{
+		method: 'Client credentials',
+		type: 'apiConnectorClientCredentialsOAuth2Api',
+		data: (api) => ({
+			tokenUrl: api.tokenUrl,
+			clientId: DEMO.serviceClient,
+			clientAuthentication: 'privateKeyJwt',
+			clientAssertionKey: api.pki.client.keyPkcs8,
+			clientAssertionCertificate: api.pki.client.cert,
+			baseUrl: api.oauthUrl,
+			testUrl: '/api/me',
+		}),
+		call: { path: '/api/me' },
+		note: `## OAuth2 client credentials (private_key_jwt)\nThe credential **Demo: Client credentials** gets a token for the machine client *${DEMO.serviceClient}* without any secret: it signs a short-lived client assertion with its private key and names its certificate by thumbprint, the way Microsoft Entra ID apps with a certificate do.${runIt}`,
+	},
+	{
 		method: 'Custom token',
 		type: 'apiConnectorCustomTokenOAuth2Api',
 		data: (api) => ({

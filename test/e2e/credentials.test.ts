@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { makePki, startApiServer, startOAuth2Server, type ApiServer, type OAuth2Server, type Pki } from '../rig/index.ts';
 import { ensureN8n, packPackage, startN8n, type N8nInstance } from './n8n.ts';
-import { callNode, chain, httpRequestNode, manualTrigger } from './workflows.ts';
+import { callNode, chain, httpRequestNode, manualTrigger, webhookTrigger } from './workflows.ts';
 
 const USER = { username: 'grace', password: 'hö:pper "1906"' };
 const CLIENT = { id: 'n8n-app', secret: 'n8n-app-secret' };
@@ -18,6 +18,7 @@ let pki: Pki;
 let api: ApiServer;
 let mtls: ApiServer;
 let auth: OAuth2Server;
+let mtlsAuth: OAuth2Server;
 
 before(
 	async () => {
@@ -30,8 +31,13 @@ before(
 				req.headers['x-app-token'] === 'self-handled',
 		});
 		mtls = await startApiServer({ tls: 'mtls' });
+		mtlsAuth = await startOAuth2Server({ tls: 'mtls', clients: [{ id: 'tls-app', certificate: pki.client.cert }] });
 		auth = await startOAuth2Server({
-			clients: [CLIENT],
+			clients: [
+				CLIENT,
+				{ id: 'entra-app', assertionKey: pki.client.cert, certificate: pki.client.cert, requireThumbprint: true },
+				{ id: 'expired-app', assertionKey: pki.clientExpired.cert, certificate: pki.clientExpired.cert },
+			],
 			users: [USER],
 			jwtIssuers: [{ issuer: 'robot@e2e.iam', publicKey: jwtKey.publicKey }],
 		});
@@ -44,7 +50,7 @@ before(
 );
 after(async () => {
 	await n8n?.stop();
-	await Promise.all([api?.close(), mtls?.close(), auth?.close()]);
+	await Promise.all([api?.close(), mtls?.close(), auth?.close(), mtlsAuth?.close()]);
 });
 
 interface Case {
@@ -131,6 +137,14 @@ const cases: Case[] = [
 		}),
 		badMessage: /invalid_grant: Invalid username or password\)\. Check the username and password/,
 		badSecret: 'wrong-pw-6',
+		url: () => auth.apiUrl,
+	},
+	{
+		type: 'apiConnectorClientCredentialsOAuth2Api',
+		good: () => ({ tokenUrl: auth.tokenUrl, clientId: CLIENT.id, clientSecret: CLIENT.secret, testUrl: auth.apiUrl }),
+		bad: () => ({ tokenUrl: auth.tokenUrl, clientId: CLIENT.id, clientSecret: 'wrong-secret-8', testUrl: auth.apiUrl }),
+		badMessage: /refused the client \(HTTP 401, invalid_client: wrong client secret\)\. Check the client ID and secret/,
+		badSecret: 'wrong-secret-8',
 		url: () => auth.apiUrl,
 	},
 	{
@@ -264,5 +278,110 @@ describe('tokens in a real n8n', () => {
 		} finally {
 			await server.close();
 		}
+	});
+});
+
+describe('OAuth2 client credentials: every client authentication in a real n8n', () => {
+	const TYPE = 'apiConnectorClientCredentialsOAuth2Api';
+	const entra = (data: Record<string, unknown> = {}) => ({
+		tokenUrl: auth.tokenUrl,
+		testUrl: auth.apiUrl,
+		clientId: 'entra-app',
+		clientAuthentication: 'privateKeyJwt',
+		clientAssertionKey: pki.client.keyPkcs8Encrypted,
+		clientAssertionPassphrase: pki.passphrase,
+		clientAssertionCertificate: pki.client.cert,
+		...data,
+	});
+	const tlsClient = () => ({
+		tokenUrl: mtlsAuth.tokenUrl,
+		testUrl: auth.apiUrl,
+		clientId: 'tls-app',
+		clientAuthentication: 'tlsClientAuth',
+		useTls: true,
+		clientCertificateFormat: 'pem',
+		certificate: pki.client.cert,
+		privateKey: pki.client.keyPkcs8,
+		caCertificates: pki.ca.cert,
+	});
+	const testOf = async (name: string, data: Record<string, unknown>) =>
+		await n8n.testCredential({ id: (await n8n.createCredential({ name, type: TYPE, data })).id });
+
+	test('Test button: a signed client assertion (Entra-style, encrypted key, certificate thumbprint) is OK', async () => {
+		const result = await testOf('CC entra', entra());
+		assert.equal(result.status, 'OK', result.message);
+		assert.equal(auth.log.at(-1)?.clientAuth, 'private_key_jwt');
+	});
+
+	test('Test button: a client certificate (tls_client_auth) is OK', async () => {
+		const before = mtlsAuth.counts.client_credentials ?? 0;
+		const result = await testOf('CC tls', { ...tlsClient(), testUrl: `${mtlsAuth.url}/api/me` });
+		assert.equal(result.status, 'OK', result.message);
+		assert.equal((mtlsAuth.counts.client_credentials ?? 0) - before, 1);
+		assert.equal(mtlsAuth.log.at(-1)?.clientAuth, 'tls_client_auth');
+	});
+
+	test('Test button: a key that is not the registered one says so', async () => {
+		const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+		const result = await testOf(
+			'CC wrong key',
+			entra({ clientAssertionKey: other, clientAssertionPassphrase: '', clientAssertionCertificate: '' }),
+		);
+		assert.equal(result.status, 'Error');
+		assert.match(result.message, /invalid_client: bad client assertion signature\)\. Check the client ID, that the private key/);
+	});
+
+	test('Test button: an expired certificate is named with its date', async () => {
+		const result = await testOf(
+			'CC expired',
+			entra({
+				clientId: 'expired-app',
+				clientAssertionKey: pki.client.keyPkcs8,
+				clientAssertionPassphrase: '',
+				clientAssertionCertificate: pki.clientExpired.cert,
+			}),
+		);
+		assert.equal(result.status, 'Error');
+		assert.match(result.message, /Client Assertion Certificate expired on \d{4}-\d{2}-\d{2}/);
+	});
+
+	test("a manual run, a production (webhook) run and n8n's HTTP Request node, with a signed client assertion", async () => {
+		const credential = await n8n.createCredential({ name: 'CC runs', type: TYPE, data: entra() });
+		const manual = await n8n.runWorkflowManually(
+			await n8n.createWorkflow(chain('CC manual', manualTrigger(), callNode({ url: auth.apiUrl, environment: 'live' }, credential))),
+		);
+		assert.equal(manual.status, 'success', JSON.stringify(manual.error ?? manual.nodes.Call?.error));
+		assert.equal(manual.nodes.Call.json[0].sub, 'entra-app');
+
+		const path = `cc-${Date.now()}`;
+		const id = await n8n.createWorkflow(
+			chain('CC webhook', webhookTrigger(path), callNode({ url: auth.apiUrl, environment: 'live' }, credential)),
+		);
+		await n8n.activateWorkflow(id);
+		const response = await n8n.callWebhook(path, { body: {} });
+		assert.equal(response.status, 200, JSON.stringify(response.body));
+		const body = Array.isArray(response.body) ? response.body[0] : response.body;
+		assert.equal(body.sub, 'entra-app');
+
+		const http = await n8n.runWorkflowManually(
+			await n8n.createWorkflow(chain('CC HTTP Request', manualTrigger(), httpRequestNode(auth.apiUrl, credential))),
+		);
+		assert.equal(http.status, 'success', JSON.stringify(http.error ?? http.nodes['HTTP Request']?.error));
+		assert.equal(http.nodes['HTTP Request'].json[0].sub, 'entra-app');
+	});
+
+	test('a client certificate (tls_client_auth) through Configured API Call', async () => {
+		const credential = await n8n.createCredential({
+			name: 'CC tls run',
+			type: TYPE,
+			data: { ...tlsClient(), testUrl: `${mtlsAuth.url}/api/me` },
+		});
+		const run = await n8n.runWorkflowManually(
+			await n8n.createWorkflow(
+				chain('CC tls', manualTrigger(), callNode({ url: `${mtlsAuth.url}/api/me`, environment: 'live' }, credential)),
+			),
+		);
+		assert.equal(run.status, 'success', JSON.stringify(run.error ?? run.nodes.Call?.error));
+		assert.equal(run.nodes.Call.json[0].sub, 'tls-app');
 	});
 });

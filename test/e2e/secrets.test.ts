@@ -39,6 +39,8 @@ const C = new Canaries();
 
 const USER = 'grace';
 const CLIENT_ID = 'n8n-app';
+const MACHINE_CLIENT = 'n8n-machine';
+const ASSERTING_CLIENT = 'n8n-asserting';
 const AUTH_CODE_CLIENT = 'n8n-authcode';
 const ISSUER = 'robot@e2e.iam';
 
@@ -62,6 +64,10 @@ C.make('passwordGrant.password');
 C.make('passwordGrant.clientSecret');
 C.make('passwordGrantWrong.password');
 C.make('passwordGrantWrongClient.clientSecret');
+C.make('clientCredentials.clientSecret');
+C.make('clientCredentialsWrong.clientSecret');
+C.make('clientAssertion.clientAssertionPassphrase');
+C.make('clientAssertionWrong.clientAssertionPassphrase');
 C.make('customToken.privateValues.user');
 C.make('customToken.privateValues.pass');
 C.make('customTokenWrong.privateValues.pass');
@@ -79,6 +85,13 @@ const jwtKey = ecKeyPair();
 const jwtOtherKey = ecKeyPair();
 const jwtKeyPem = encryptPem(jwtKey.privateKey, v('jwt.jwtPassphrase'));
 C.addKey('JWT private key (encrypted PEM and its plain forms)', jwtKeyPem, ...plainForms(jwtKey.privateKey));
+const clientAssertionKey = ecKeyPair();
+const clientAssertionKeyPem = encryptPem(clientAssertionKey.privateKey, v('clientAssertion.clientAssertionPassphrase'));
+C.addKey(
+	'client assertion private key (encrypted PEM and its plain forms)',
+	clientAssertionKeyPem,
+	...plainForms(clientAssertionKey.privateKey),
+);
 const jwtOtherKeyPem = jwtOtherKey.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 C.addKey('JWT private key not registered with the server', jwtOtherKeyPem, ...plainForms(jwtOtherKey.privateKey));
 
@@ -147,7 +160,7 @@ function authorizeApi(r: RecordedRequest): boolean {
  */
 function echoTokenEndpoint(request: { method: string; url: string; headers: Record<string, unknown>; body: Buffer }) {
 	const raw = request.body.toString('utf8');
-	const fields = raw.split('&').filter((pair) => /^(password|client_secret|assertion|refresh_token)=/.test(pair));
+	const fields = raw.split('&').filter((pair) => /^(password|client_secret|assertion|client_assertion|refresh_token)=/.test(pair));
 	const authorization = request.headers.authorization ? `authorization ${String(request.headers.authorization)}` : '';
 	const said = [authorization, ...fields].filter(Boolean).join(' ') || raw;
 	if (request.url.startsWith('/echo/token'))
@@ -228,6 +241,7 @@ function harvestTokens(): void {
 		add('token: custom login session key', answer?.data?.session?.key);
 		const form = new URLSearchParams(e.body.toString('utf8'));
 		add('token: JWT assertion sent', form.get('assertion'));
+		add('token: client assertion sent', form.get('client_assertion'));
 		add('token: refresh_token sent', form.get('refresh_token'));
 		add('token: authorization code', form.get('code'));
 	}
@@ -442,6 +456,64 @@ const subjects: Subject[] = [
 		],
 	},
 	{
+		label: 'clientCredentials',
+		type: 'apiConnectorClientCredentialsOAuth2Api',
+		server: () => api,
+		tokenType: true,
+		data: () => ({
+			tokenUrl: `${authProxy.url}/token`,
+			clientId: MACHINE_CLIENT,
+			clientSecret: v('clientCredentials.clientSecret'),
+			...apiAt(() => api)(),
+		}),
+		wrong: [
+			{
+				label: 'clientCredentialsWrong',
+				data: () => ({
+					tokenUrl: `${authProxy.url}/token`,
+					clientId: MACHINE_CLIENT,
+					clientSecret: v('clientCredentialsWrong.clientSecret'),
+					clientAuthentication: 'body',
+					...apiAt(() => api)(),
+				}),
+				message: /refused the client \(HTTP 401/,
+			},
+		],
+	},
+	{
+		label: 'clientAssertion',
+		type: 'apiConnectorClientCredentialsOAuth2Api',
+		server: () => api,
+		tokenType: true,
+		data: () => ({
+			tokenUrl: `${authProxy.url}/token`,
+			clientId: ASSERTING_CLIENT,
+			clientAuthentication: 'privateKeyJwt',
+			clientAssertionKey: clientAssertionKeyPem,
+			clientAssertionPassphrase: v('clientAssertion.clientAssertionPassphrase'),
+			clientAssertionAlgorithm: 'ES256',
+			// The proxy's URL is not the server's: the assertion is addressed to the server.
+			clientAssertionAudience: auth.audience,
+			...apiAt(() => api)(),
+		}),
+		wrong: [
+			{
+				label: 'clientAssertionWrong',
+				data: () => ({
+					tokenUrl: `${authProxy.url}/token`,
+					clientId: ASSERTING_CLIENT,
+					clientAuthentication: 'privateKeyJwt',
+					clientAssertionKey: clientAssertionKeyPem,
+					clientAssertionPassphrase: v('clientAssertionWrong.clientAssertionPassphrase'),
+					clientAssertionAlgorithm: 'ES256',
+					clientAssertionAudience: auth.audience,
+					...apiAt(() => api)(),
+				}),
+				message: /wrong passphrase/,
+			},
+		],
+	},
+	{
 		label: 'customToken',
 		type: 'apiConnectorCustomTokenOAuth2Api',
 		server: () => api,
@@ -551,6 +623,8 @@ before(
 			clients: [
 				{ id: CLIENT_ID, secret: v('passwordGrant.clientSecret') },
 				{ id: AUTH_CODE_CLIENT, secret: v('authCode.clientSecret') },
+				{ id: MACHINE_CLIENT, secret: v('clientCredentials.clientSecret') },
+				{ id: ASSERTING_CLIENT, assertionKey: clientAssertionKey.publicKey },
 			],
 			users: [
 				{ username: USER, password: v('passwordGrant.password') },
@@ -1269,6 +1343,14 @@ describe('everywhere, with every token the servers issued', () => {
 			'no JWT assertion verified',
 		);
 		usedLocally.set('jwt.jwtPassphrase', 'JWT assertions signed with the decrypted key were verified by the token endpoint');
+		assert.ok(
+			auth.log.some((entry) => entry.clientAuth === 'private_key_jwt' && entry.ok),
+			'no client assertion verified',
+		);
+		usedLocally.set(
+			'clientAssertion.clientAssertionPassphrase',
+			'client assertions signed with the decrypted key were verified by the token endpoint',
+		);
 		const unproven = C.secrets
 			.filter((s) => s.kind === 'canary' && !received.has(s.label) && !usedLocally.has(s.label))
 			.map((s) => s.label);

@@ -355,6 +355,7 @@ const TYPES = {
 	custom: 'apiConnectorCustomAuthApi',
 	clientCert: 'apiConnectorClientCertificateApi',
 	passwordGrant: 'apiConnectorPasswordGrantOAuth2Api',
+	clientCredentials: 'apiConnectorClientCredentialsOAuth2Api',
 	customToken: 'apiConnectorCustomTokenOAuth2Api',
 	jwtExchange: 'apiConnectorJwtBearerApi',
 	jwtSelfSigned: 'apiConnectorJwtBearerApi',
@@ -362,7 +363,7 @@ const TYPES = {
 	authCode: 'apiConnectorAuthCodeOAuth2Api',
 } as const;
 type Kind = keyof typeof TYPES;
-const TOKEN_KINDS: Kind[] = ['passwordGrant', 'customToken', 'jwtExchange'];
+const TOKEN_KINDS: Kind[] = ['passwordGrant', 'clientCredentials', 'customToken', 'jwtExchange'];
 /** Types without TLS fields: their API origin is plain HTTP here (our servers' CA is private). */
 const NO_TLS: Kind[] = ['openAi', 'authCode'];
 
@@ -381,6 +382,8 @@ interface CredentialSettings {
 	tokenOnOtherPort: boolean;
 	/** Password grant: client authentication (custom token: POST for header, PUT for body); custom token: body type and token placement. */
 	clientAuthentication: 'header' | 'body';
+	/** Client credentials: how the client proves itself (tls_client_auth only with a certificate, else in the body). */
+	clientMethod: 'header' | 'body' | 'privateKeyJwt' | 'tlsClientAuth';
 	bodyType: 'json' | 'form';
 	placement: 'header' | 'query';
 	/** Authorization code: the stored token's type (n8n puts a non-bearer token in the URL). */
@@ -398,6 +401,7 @@ const settingsArb = (kinds: readonly Kind[]): fc.Arbitrary<CredentialSettings> =
 		clientCertificate: fc.boolean(),
 		tokenOnOtherPort: fc.boolean(),
 		clientAuthentication: fc.constantFrom('header' as const, 'body' as const),
+		clientMethod: fc.constantFrom('header' as const, 'body' as const, 'privateKeyJwt' as const, 'tlsClientAuth' as const),
 		bodyType: fc.constantFrom('json' as const, 'form' as const),
 		placement: fc.constantFrom('header' as const, 'query' as const),
 		tokenType: fc.constantFrom('Bearer' as const, 'bearer' as const, 'mac' as const),
@@ -590,6 +594,35 @@ function makeCase(settings: CredentialSettings, homeIn: { scheme: Scheme; host: 
 				clientSecret: clientSecret.value,
 				clientAuthentication: settings.clientAuthentication,
 				scope: 'read',
+			};
+			break;
+		}
+		case 'clientCredentials': {
+			const method = settings.clientMethod === 'tlsClientAuth' && !withCertificate ? 'body' : settings.clientMethod;
+			const clientSecret = secretOf('client secret', made(2, 'any'), token);
+			const accessToken = secretOf('access token', issue('header'), api);
+			secrets.push(clientSecret, accessToken);
+			if (method === 'header' || method === 'body') onTokenRequest.push(clientSecret);
+			onCalls.push(accessToken);
+			if (method === 'privateKeyJwt') {
+				secrets.push(pemSecret('client assertion private key', jwtKey));
+				// Each client assertion (its signature stands for it) is a secret of the token URL's origin.
+				dynamicSecrets = (requests) =>
+					requests
+						.map((r) => new URLSearchParams(r.body.toString('utf8')).get('client_assertion'))
+						.filter((assertion): assertion is string => !!assertion && assertion.length > 60)
+						.map((assertion) => ({ label: 'client assertion', value: assertion.slice(-43), allowed: new Set([token as string]) }));
+			}
+			data = {
+				...base,
+				tokenUrl,
+				clientId: 'client-1',
+				clientAuthentication: method,
+				// A secret stays in the credential whatever the method: it must go nowhere else either.
+				clientSecret: clientSecret.value,
+				...(method === 'privateKeyJwt' ? { clientAssertionKey: jwtKey, clientAssertionAlgorithm: 'ES256' } : {}),
+				scope: 'read',
+				extraTokenParameters: { values: [{ name: 'audience', value: `${api}/` }] },
 			};
 			break;
 		}

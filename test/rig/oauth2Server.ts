@@ -1,9 +1,10 @@
 // A small, strict OAuth2 authorization server (RFC 6749, 7636 PKCE, 7523 JWT bearer) plus an
 // API protected by its tokens. Strict on purpose: oauth2-mock-server accepts wrong secrets,
 // so it cannot prove that a node sends the right credentials.
-import { createHash, createPublicKey, KeyObject, randomBytes, type JsonWebKey } from 'node:crypto';
+import { createHash, createPublicKey, KeyObject, randomBytes, X509Certificate, type JsonWebKey } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { compactVerify, decodeJwt, errors, type JWSHeaderParameters, type JWTPayload } from 'jose';
+import type { TLSSocket } from 'node:tls';
+import { compactVerify, decodeJwt, decodeProtectedHeader, errors, type JWSHeaderParameters, type JWTPayload } from 'jose';
 import type { CertKey } from './certs.ts';
 import { escapeHtml, listen, paramsToObject, readBody, send, sendJson, type TlsMode } from './http.ts';
 
@@ -13,6 +14,16 @@ export interface OAuth2Client {
 	secret?: string;
 	/** Omitted: any redirect_uri is accepted. */
 	redirectUris?: string[];
+	/** private_key_jwt (RFC 7523 2.2): the key that verifies the client's assertions (public key, or a certificate PEM). */
+	assertionKey?: KeyObject | string;
+	/**
+	 * The client's registered certificate (PEM). With `assertionKey`: an assertion's x5t#S256
+	 * must match it and it must be valid. Alone: tls_client_auth (RFC 8705), the certificate the
+	 * TLS layer saw must be this one.
+	 */
+	certificate?: string;
+	/** Like Entra ID: an assertion must name its certificate by x5t#S256. */
+	requireThumbprint?: boolean;
 }
 
 export interface OAuth2User {
@@ -47,7 +58,7 @@ export type OAuth2Fault = 'none' | 500 | 'html' | 'non-json' | 'no-token' | 'tim
 export interface TokenLogEntry {
 	/** The grant_type sent, or 'custom' for /custom/login. */
 	grant_type: string;
-	clientAuth: 'basic' | 'body' | 'none';
+	clientAuth: 'basic' | 'body' | 'none' | 'private_key_jwt' | 'tls_client_auth';
 	ok: boolean;
 	status: number;
 	error?: string;
@@ -77,6 +88,10 @@ export interface OAuth2Server {
 	log: TokenLogEntry[];
 	/** Header and payload of the last assertion whose signature verified (claims may still have failed). */
 	lastAssertion?: { header: JWSHeaderParameters; payload: JWTPayload };
+	/** The same for the last client assertion (private_key_jwt). */
+	lastClientAssertion?: { header: JWSHeaderParameters; payload: JWTPayload };
+	/** The form fields of the last token request. */
+	lastTokenParams?: Record<string, string>;
 	/** Every query parameter of the last GET /authorize. */
 	lastAuthorizeQuery?: Record<string, string>;
 	/** Fault for POST /token and /custom/login, for the next `times` requests (default: until reset). */
@@ -117,6 +132,9 @@ interface AuthRequest {
 }
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** Entra ID allows client assertions of at most 10 minutes. */
+const MAX_CLIENT_ASSERTION_LIFETIME = 600;
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 const SKEW = 60;
 const MAX_ASSERTION_LIFETIME = 3600;
@@ -239,7 +257,74 @@ export async function startOAuth2Server(options: OAuth2ServerOptions = {}): Prom
 
 	type ClientAuth = { mode: TokenLogEntry['clientAuth']; client?: OAuth2Client; confidential: boolean; error?: Reply };
 
-	function authenticateClient(params: Record<string, string>, authorization: string | undefined): ClientAuth {
+	const usedJtis = new Set<string>();
+
+	/** private_key_jwt: every check of RFC 7523 2.2 and 3, each refusal with its own reason. */
+	async function assertedClient(params: Record<string, string>): Promise<ClientAuth> {
+		const mode = 'private_key_jwt' as const;
+		const refuse = (reason: string): ClientAuth => ({ mode, confidential: false, error: invalidClient(reason) });
+		if (params.client_assertion_type !== CLIENT_ASSERTION_TYPE) return refuse(`unsupported client_assertion_type`);
+		if (params.client_secret !== undefined) {
+			return { mode, confidential: false, error: oauthError(400, 'invalid_request', 'more than one client authentication method') };
+		}
+		const assertion = params.client_assertion ?? '';
+		let claims: JWTPayload;
+		let header: JWSHeaderParameters;
+		try {
+			claims = decodeJwt(assertion);
+			header = decodeProtectedHeader(assertion) as JWSHeaderParameters;
+		} catch (error) {
+			return refuse(`malformed client assertion: ${(error as Error).message}`);
+		}
+		const client = clients.find((c) => c.id === claims.iss);
+		if (!client?.assertionKey) return refuse(`unknown client ${JSON.stringify(claims.iss ?? null)} or no key registered`);
+		if (params.client_id !== undefined && params.client_id !== client.id) return refuse('client_id differs from the assertion issuer');
+		try {
+			await compactVerify(assertion, toKey(client.assertionKey), { algorithms: ALGORITHMS });
+		} catch (error) {
+			return refuse(error instanceof errors.JOSEAlgNotAllowed ? 'algorithm not allowed' : 'bad client assertion signature');
+		}
+		server.lastClientAssertion = { header, payload: claims };
+		if (client.certificate) {
+			const registered = new X509Certificate(client.certificate);
+			const thumbprint = createHash('sha256').update(registered.raw).digest('base64url');
+			const named = header['x5t#S256'];
+			if (named === undefined && client.requireThumbprint) return refuse('x5t#S256 missing: the certificate is not named');
+			if (named !== undefined && named !== thumbprint) return refuse('x5t#S256 does not match the registered certificate');
+			if (Date.parse(registered.validTo) <= Date.now()) return refuse('the registered certificate has expired');
+		}
+		const now = Math.floor(Date.now() / 1000);
+		if (claims.sub !== client.id) return refuse(`sub must be the client ID, got ${JSON.stringify(claims.sub ?? null)}`);
+		const aud = claims.aud;
+		if (!(Array.isArray(aud) ? aud.includes(server.audience) : aud === server.audience)) {
+			return refuse(`wrong audience: expected "${server.audience}", got ${JSON.stringify(aud ?? null)}`);
+		}
+		if (typeof claims.exp !== 'number') return refuse('missing exp');
+		if (claims.exp <= now) return refuse('client assertion expired');
+		if (claims.exp - now > MAX_CLIENT_ASSERTION_LIFETIME) return refuse('client assertion lifetime too long (over 10 minutes)');
+		if (typeof claims.jti !== 'string' || !claims.jti) return refuse('missing jti');
+		if (usedJtis.has(claims.jti)) return refuse('jti already used (replayed client assertion)');
+		usedJtis.add(claims.jti);
+		return { mode, client, confidential: true };
+	}
+
+	/** tls_client_auth: the client is the one whose registered certificate the TLS layer saw. */
+	function certificateClient(params: Record<string, string>, socket: IncomingMessage['socket']): ClientAuth {
+		const mode = 'tls_client_auth' as const;
+		const client = clients.find((c) => c.id === params.client_id);
+		if (!client?.certificate) return { mode, confidential: false, error: invalidClient(`unknown client "${params.client_id}"`) };
+		const presented = (socket as TLSSocket).getPeerCertificate?.();
+		if (!presented?.raw) return { mode, confidential: false, error: invalidClient('no client certificate presented') };
+		const registered = new X509Certificate(client.certificate);
+		if (!presented.raw.equals(registered.raw)) {
+			return { mode, confidential: false, error: invalidClient('the client certificate is not the registered one') };
+		}
+		return { mode, client, confidential: true };
+	}
+
+	async function authenticateClient(params: Record<string, string>, req: IncomingMessage): Promise<ClientAuth> {
+		if (params.client_assertion !== undefined || params.client_assertion_type !== undefined) return await assertedClient(params);
+		const authorization = req.headers.authorization;
 		const basic = /^Basic\s+(\S+)\s*$/i.exec(authorization ?? '');
 		let mode: ClientAuth['mode'] = 'none';
 		let id = params.client_id;
@@ -266,6 +351,9 @@ export async function startOAuth2Server(options: OAuth2ServerOptions = {}): Prom
 		}
 		if (id === undefined) return { mode, confidential: false };
 		const client = clients.find((c) => c.id === id);
+		if (mode === 'none' && client && client.secret === undefined && client.certificate && !client.assertionKey) {
+			return certificateClient(params, req.socket);
+		}
 		if (!client) return { mode, confidential: false, error: invalidClient(`unknown client "${id}"`) };
 		if (client.secret === undefined) {
 			if (secret) return { mode, confidential: false, error: invalidClient('public client sent a secret') };
@@ -300,6 +388,8 @@ export async function startOAuth2Server(options: OAuth2ServerOptions = {}): Prom
 			return invalidGrant(`bad signature (${(error as Error).message})`);
 		}
 		server.lastAssertion = { header, payload: claims };
+		// RFC 7523 3: the subject is required (a service acting for itself names itself).
+		if (typeof claims.sub !== 'string' || !claims.sub) return invalidGrant("'sub' claim is expected to be a string");
 
 		const now = Math.floor(Date.now() / 1000);
 		const expected = server.audience;
@@ -409,7 +499,8 @@ export async function startOAuth2Server(options: OAuth2ServerOptions = {}): Prom
 		const params = formOrJson(req, raw);
 		const type = params?.grant_type ?? '(none)';
 		server.counts[type] = (server.counts[type] ?? 0) + 1;
-		const auth = params ? authenticateClient(params, req.headers.authorization) : { mode: 'none' as const, confidential: false };
+		if (params) server.lastTokenParams = params;
+		const auth = params ? await authenticateClient(params, req) : { mode: 'none' as const, confidential: false };
 		const f = takeFault();
 		const entry = { grant_type: type, clientAuth: auth.mode, at: Date.now() };
 		if (f !== 'none') {

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 import { ApiConnectorAuthCodeOAuth2Api } from '../../credentials/ApiConnectorAuthCodeOAuth2Api.credentials.ts';
 import { ApiConnectorClientCertificateApi } from '../../credentials/ApiConnectorClientCertificateApi.credentials.ts';
+import { ApiConnectorClientCredentialsOAuth2Api } from '../../credentials/ApiConnectorClientCredentialsOAuth2Api.credentials.ts';
 import { ApiConnectorDigestAuthApi } from '../../credentials/ApiConnectorDigestAuthApi.credentials.ts';
 import { ApiConnectorCustomTokenOAuth2Api } from '../../credentials/ApiConnectorCustomTokenOAuth2Api.credentials.ts';
 import { ApiConnectorHeaderKeyApi } from '../../credentials/ApiConnectorHeaderKeyApi.credentials.ts';
@@ -68,6 +69,7 @@ describe("credential field names are the forms' names", () => {
 		['HTTP Digest', new ApiConnectorDigestAuthApi(), []],
 		['Client certificate (mTLS)', new ApiConnectorClientCertificateApi(), []],
 		['OAuth2 password grant', new ApiConnectorPasswordGrantOAuth2Api(), []],
+		['OAuth2 client credentials', new ApiConnectorClientCredentialsOAuth2Api(), []],
 		['OAuth2 custom token request', new ApiConnectorCustomTokenOAuth2Api(), []],
 		['OAuth2 authorization code', new ApiConnectorAuthCodeOAuth2Api(), inherited],
 		['JSON Web Token bearer grant', new ApiConnectorJwtBearerApi(), []],
@@ -87,6 +89,22 @@ describe("credential field names are the forms' names", () => {
 					assert.ok(names.has(name), `"${name}" (README, ${heading}) is a field of ${type.name}`);
 			}
 		});
+	}
+});
+
+test('the client-authentication table names fields of the forms', () => {
+	const type = new ApiConnectorClientCredentialsOAuth2Api();
+	const names = fieldNames(type);
+	const methods = (type.properties.find((p) => p.name === 'clientAuthentication')?.options ?? []).map((o) => (o as { name: string }).name);
+	const section = readme.slice(readme.indexOf('\n#### Client authentication\n'));
+	const rows = section.split('| Client Authentication | What is sent | Fields |')[1].split('\n\n')[0].split('\n').slice(2);
+	assert.ok(rows.length === 4, 'one row per method');
+	for (const row of rows) {
+		const [, method, , fields] = row.split('|').map((cell) => cell.trim());
+		assert.ok(methods.includes(method), `"${method}" is a Client Authentication option`);
+		for (const name of fields.split(',').map((n) => n.trim())) {
+			if (!name.startsWith('the **')) assert.ok(names.has(name), `"${name}" (README, client authentication) is a field`);
+		}
 	}
 });
 
