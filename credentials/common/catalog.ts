@@ -10,6 +10,8 @@ export interface CredentialEntry {
 	label: string;
 	kind: CredentialKind;
 	description: string;
+	/** For a token type: what to check when the API refuses a token fetched just now (default: its scope and audience). */
+	freshRefusal?: string;
 }
 
 export const CREDENTIAL_CATALOG: CredentialEntry[] = [
@@ -26,6 +28,15 @@ export const CREDENTIAL_CATALOG: CredentialEntry[] = [
 		description: 'An API key sent as a query parameter, with a live and a development value',
 	},
 	{ type: 'apiConnectorBasicAuthApi', label: 'HTTP Basic', kind: 'static', description: 'Username and password' },
+	{
+		type: 'apiConnectorDigestAuthApi',
+		label: 'HTTP Digest',
+		// Its "token" is the server's challenge, fetched from the Test URL and renewed after a 401.
+		kind: 'token',
+		description: "Username and password, answered to the server's challenge (RFC 7616)",
+		freshRefusal:
+			"Its token is the server's Digest challenge: the answer to a fresh one was refused, so check the credential's Username and Password, and that its Test URL is in the same realm as this call.",
+	},
 	{
 		type: 'apiConnectorPasswordGrantOAuth2Api',
 		label: 'OAuth2 Password Grant',
@@ -82,6 +93,10 @@ export function kindOf(type: string | undefined): CredentialKind {
 	const entry = CREDENTIAL_CATALOG.find((candidate) => candidate.type === type);
 	if (!entry) throw new UserError(`"${type}" is not a credential type of this package.`);
 	return entry.kind;
+}
+
+export function freshRefusalHint(type: string | undefined): string | undefined {
+	return CREDENTIAL_CATALOG.find((candidate) => candidate.type === type)?.freshRefusal;
 }
 
 /** Fields of the package's credentials that hold a secret (typeOptions.password); a test checks the list. */

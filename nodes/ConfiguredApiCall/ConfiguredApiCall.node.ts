@@ -48,6 +48,12 @@ export class ConfiguredApiCall implements INodeType {
 				displayOptions: { show: { authentication: ['apiConnectorBasicAuthApi'] } },
 			},
 			{
+				name: 'apiConnectorDigestAuthApi',
+				required: true,
+				testedBy: 'testCredential',
+				displayOptions: { show: { authentication: ['apiConnectorDigestAuthApi'] } },
+			},
+			{
 				name: 'apiConnectorPasswordGrantOAuth2Api',
 				required: true,
 				testedBy: 'testCredential',

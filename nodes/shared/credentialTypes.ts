@@ -6,6 +6,7 @@ import { ApiConnectorBasicAuthApi } from '../../credentials/ApiConnectorBasicAut
 import { ApiConnectorClientCredentialsOAuth2Api } from '../../credentials/ApiConnectorClientCredentialsOAuth2Api.credentials';
 import { ApiConnectorClientCertificateApi } from '../../credentials/ApiConnectorClientCertificateApi.credentials';
 import { ApiConnectorCustomAuthApi } from '../../credentials/ApiConnectorCustomAuthApi.credentials';
+import { ApiConnectorDigestAuthApi } from '../../credentials/ApiConnectorDigestAuthApi.credentials';
 import { ApiConnectorCustomTokenOAuth2Api } from '../../credentials/ApiConnectorCustomTokenOAuth2Api.credentials';
 import { ApiConnectorHeaderKeyApi } from '../../credentials/ApiConnectorHeaderKeyApi.credentials';
 import { ApiConnectorJwtBearerApi } from '../../credentials/ApiConnectorJwtBearerApi.credentials';
@@ -26,6 +27,7 @@ const TYPES: Record<string, ICredentialType> = Object.fromEntries(
 		new ApiConnectorClientCredentialsOAuth2Api(),
 		new ApiConnectorCustomAuthApi(),
 		new ApiConnectorCustomTokenOAuth2Api(),
+		new ApiConnectorDigestAuthApi(),
 		new ApiConnectorHeaderKeyApi(),
 		new ApiConnectorJwtBearerApi(),
 		new ApiConnectorOpenAiApi(),

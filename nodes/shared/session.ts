@@ -10,7 +10,7 @@ import {
 
 import { withEnvironment, type Environment } from '../../credentials/common/apiKeys';
 import { boundaryOf, carriesSecrets, domainList, outsideReason, type Boundary } from '../../credentials/common/boundary';
-import { kindOf, secretValues, type CredentialKind } from '../../credentials/common/catalog';
+import { freshRefusalHint, kindOf, secretValues, type CredentialKind } from '../../credentials/common/catalog';
 import { displayUrl } from '../../credentials/common/messages';
 import { bindExecution, TokenKeeper, tokenInputs, type ExecutionBinding } from '../../credentials/common/tokens';
 import { answerUnlessAborted, CancelledError, deadline, discard, sendFollowing, type Answer } from '../../credentials/common/transport';
@@ -233,8 +233,11 @@ export class CallSession {
 
 	/** Remembers that the API refuses a fresh token, so that no other call fetches one again. */
 	private refused(answer: Answer): Answer {
+		const hint =
+			freshRefusalHint(this.credentialType) ??
+			'Check what the token is valid for (scope, audience, user) and the Refresh Token On Status Codes of the credential.';
 		this.refusedFresh ??= new FreshTokenRefusedError(
-			`The API refused a freshly obtained token (HTTP ${answer.statusCode} from ${displayUrl(answer.url)}), so no further token was fetched in this execution. Check what the token is valid for (scope, audience, user) and the Refresh Token On Status Codes of the credential.`,
+			`The API refused a freshly obtained token (HTTP ${answer.statusCode} from ${displayUrl(answer.url)}), so no further token was fetched in this execution. ${hint}`,
 		);
 		return answer;
 	}

@@ -1,10 +1,10 @@
 // The demo API: one local server per kind of authentication the package speaks, built from the
 // test rig. An OAuth2 server (password grant, custom token login, authorization code with a login
 // page, JWT bearer grant), a plain API that checks the demo keys, Basic and the self-handled
-// header, an mTLS API that wants a client certificate of the test PKI, and an OpenAI-compatible
-// `/v1/models`. All on 127.0.0.1.
+// header, an mTLS API that wants a client certificate of the test PKI, an HTTP Digest (SHA-256)
+// API, and an OpenAI-compatible `/v1/models`. All on 127.0.0.1.
 //
-// With `fixedPorts`, each server is reached through a fixed port (5690-5693 by default, a free one
+// With `fixedPorts`, each server is reached through a fixed port (5690-5697 by default, a free one
 // where that is taken), so that the URLs in the demo credentials stay the same from one start to
 // the next. The rig's servers listen on random ports; a TCP forwarder in front of each gives the
 // fixed one (TLS passes through it untouched, so mTLS is still checked by the rig).
@@ -21,6 +21,7 @@ import {
 	type Pki,
 	type RecordedRequest,
 } from '../rig/index.ts';
+import { startDigestServer, type DigestServer } from '../rig/digestServer.ts';
 import { OPENAI_KEYS, RIG_ORG, RIG_PROJECT, startOpenAiServer, type OpenAiServer } from '../rig/openaiServer.ts';
 import { startSigV4Server, type SigV4Server } from '../rig/sigv4Server.ts';
 
@@ -57,11 +58,13 @@ export interface DemoApi {
 	openaiUrl: string;
 	/** S3-style API that checks AWS Signature V4 with @smithy/signature-v4. */
 	awsUrl: string;
+	/** HTTP Digest (SHA-256) API for the demo user: /api/demo, /api/me. */
+	digestUrl: string;
 	pki: Pki;
 	/** PKCS#8 PEM of the key the JWT bearer credential signs with (made at every start). */
 	jwtPrivateKey: string;
 	/** The rig servers, e.g. to count token requests. */
-	servers: { oauth: OAuth2Server; api: ApiServer; mtls: ApiServer; openai: OpenAiServer; aws: SigV4Server };
+	servers: { oauth: OAuth2Server; api: ApiServer; mtls: ApiServer; openai: OpenAiServer; aws: SigV4Server; digest: DigestServer };
 	stop(): Promise<void>;
 }
 
@@ -199,6 +202,23 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
 		);
 		closers.push(() => aws.close());
 		const awsUrl = await expose(aws.url, 7);
+		const digest = await startDigestServer({
+			...DEMO.user,
+			algorithm: 'SHA-256',
+			realm: 'demo',
+			routes: {
+				'/api/demo': (_req, res) =>
+					sendJson(res, 200, {
+						ok: true,
+						message: 'The demo API accepted the call',
+						method: 'Digest',
+						via: 'Authorization: Digest (SHA-256)',
+						user: DEMO.user.username,
+					}),
+			},
+		});
+		closers.push(() => digest.close());
+		const digestUrl = await expose(digest.url, 4);
 
 		let stopping: Promise<void> | undefined;
 		return {
@@ -210,9 +230,10 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
 			mtlsUrl,
 			openaiUrl,
 			awsUrl,
+			digestUrl,
 			pki,
 			jwtPrivateKey: jwtKey.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-			servers: { oauth, api, mtls, openai, aws },
+			servers: { oauth, api, mtls, openai, aws, digest },
 			stop: () => (stopping ??= closeAll(forwarders, closers)),
 		};
 	} catch (error) {

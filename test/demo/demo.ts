@@ -16,7 +16,7 @@ export const DEMO_N8N_PORT = 5678;
 export interface DemoOptions {
 	/** n8n's folder, kept across starts (database, owner, encryption key). Default: a temp folder, removed at stop(). */
 	folder?: string;
-	/** n8n on 5678 and the demo API on 5690-5693 where they are free; else free ports. */
+	/** n8n on 5678 and the demo API on 5690-5697 where they are free; else free ports. */
 	fixedPorts?: boolean;
 	/** Passed to startN8n: false when the caller handles Ctrl-C itself. */
 	exitOnSignal?: boolean;

@@ -63,6 +63,13 @@ export const METHODS: DemoMethod[] = [
 		note: `## HTTP Basic\nThe credential **Demo: Basic** sends \`Authorization: Basic …\` for the user *${user.username}*.${runIt}`,
 	},
 	{
+		method: 'Digest',
+		type: 'apiConnectorDigestAuthApi',
+		data: (api) => ({ ...user, baseUrl: api.digestUrl, testUrl: '/api/me' }),
+		call: { path: '/api/demo' },
+		note: `## HTTP Digest\nThe credential **Demo: Digest** answers the demo API's Digest challenge (SHA-256) for the user *${user.username}*: the password never travels, only a hash computed for each call.${runIt}`,
+	},
+	{
 		method: 'Self-handled',
 		type: 'apiConnectorCustomAuthApi',
 		data: (api) => ({ headers: { values: [{ name: 'X-App-Token', value: DEMO.appToken }] }, baseUrl: api.apiUrl, testUrl: '/api/me' }),

@@ -9,6 +9,7 @@ import { ApiConnectorAwsSigV4Api } from '../../credentials/ApiConnectorAwsSigV4A
 import { ApiConnectorAuthCodeOAuth2Api } from '../../credentials/ApiConnectorAuthCodeOAuth2Api.credentials.ts';
 import { ApiConnectorClientCertificateApi } from '../../credentials/ApiConnectorClientCertificateApi.credentials.ts';
 import { ApiConnectorClientCredentialsOAuth2Api } from '../../credentials/ApiConnectorClientCredentialsOAuth2Api.credentials.ts';
+import { ApiConnectorDigestAuthApi } from '../../credentials/ApiConnectorDigestAuthApi.credentials.ts';
 import { ApiConnectorCustomTokenOAuth2Api } from '../../credentials/ApiConnectorCustomTokenOAuth2Api.credentials.ts';
 import { ApiConnectorHeaderKeyApi } from '../../credentials/ApiConnectorHeaderKeyApi.credentials.ts';
 import { ApiConnectorJwtBearerApi } from '../../credentials/ApiConnectorJwtBearerApi.credentials.ts';
@@ -66,6 +67,7 @@ describe("credential field names are the forms' names", () => {
 	const sections: Array<[string, ICredentialType, string[]]> = [
 		['Private key in header', new ApiConnectorHeaderKeyApi(), []],
 		['Private key in URL', new ApiConnectorQueryKeyApi(), []],
+		['HTTP Digest', new ApiConnectorDigestAuthApi(), []],
 		['Client certificate (mTLS)', new ApiConnectorClientCertificateApi(), []],
 		['OAuth2 password grant', new ApiConnectorPasswordGrantOAuth2Api(), []],
 		['OAuth2 client credentials', new ApiConnectorClientCredentialsOAuth2Api(), []],
