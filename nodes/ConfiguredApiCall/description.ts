@@ -36,7 +36,7 @@ const toolDescription = toolDescriptionField(
 	[
 		'(() => {',
 		`const labels = ${JSON.stringify(Object.fromEntries(callable.map((entry) => [entry.type, entry.label])))};`,
-		`const target = ${shownText('$parameter.url')};`,
+		`const target = ${shownText('$rawParameter.url')};`,
 		"const where = /^https?:/i.test(target) ? target : (target || '/') + ' (a path on the credential\\'s Base URL)';",
 		'const label = labels[$parameter.authentication];',
 		"const auth = label ? ' with its ' + label + ' credential' : ' with no credential';",

@@ -10,7 +10,7 @@ const forOperations = (...operation: string[]) => ({ show: { resource: ['model']
 const toolDescription = toolDescriptionField(
 	[
 		'(() => {',
-		`const model = ${shownText('($parameter.modelId || {}).value')};`,
+		`const model = ${shownText('($rawParameter.modelId || {}).value')};`,
 		"const api = 'the OpenAI (or OpenAI-compatible) API of its credential';",
 		"const fields = 'id, object, created (Unix time) and owned_by';",
 		"if ($parameter.operation === 'get') return 'Gets the model ' + (model || 'with the given ID') + ' from ' + api + '. Returns its ' + fields + '.';",

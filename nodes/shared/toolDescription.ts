@@ -26,9 +26,9 @@ export function toolDescriptionField(expression: string): INodeProperties {
 }
 
 /**
- * An expression that shows a parameter's stored text (`value`, an expression such as
- * `$parameter.url`) as a model should read it: without the expression mark, each AI-filled value
- * as {key}, any other expression as {…}.
+ * An expression that shows a parameter's stored text (`value`, e.g. `$rawParameter.url`, since
+ * `$parameter` would resolve it) as a model should read it: without the expression mark, each
+ * AI-filled value as {key}, any other expression as {…}.
  */
 export function shownText(value: string): string {
 	return (

@@ -11,6 +11,7 @@ import { startChatModel, textOf, type ChatModel, type ChatRequest } from '../rig
 import { listen, readBody, sendJson, type Listening } from '../rig/http.ts';
 import { encodingsOf } from '../rig/leaks.ts';
 import { startOAuth2Server, type OAuth2Server } from '../rig/oauth2Server.ts';
+import { OPENAI_KEYS, RIG_ORG, RIG_PROJECT, startOpenAiServer, type OpenAiServer } from '../rig/openaiServer.ts';
 import { ensureN8n, packPackage, startN8n, type Credential, type N8nInstance } from './n8n.ts';
 import { manualTrigger, PACKAGE } from './workflows.ts';
 
@@ -106,6 +107,7 @@ describe('Configured API Call as an AI-agent tool in a real n8n', () => {
 	let chat: ChatModel;
 	let api: Awaited<ReturnType<typeof startOrdersApi>>;
 	let auth: OAuth2Server;
+	let openai: OpenAiServer;
 	let modelCredential: Credential;
 	let keyCredential: Credential;
 
@@ -133,7 +135,7 @@ describe('Configured API Call as an AI-agent tool in a real n8n', () => {
 
 	before(
 		async () => {
-			[chat, api, auth] = await Promise.all([
+			[chat, api, auth, openai] = await Promise.all([
 				startChatModel(),
 				startOrdersApi(),
 				startOAuth2Server({
@@ -141,6 +143,7 @@ describe('Configured API Call as an AI-agent tool in a real n8n', () => {
 					users: [{ username: 'agent', password: 'agent-pass' }],
 					lifetime: 10,
 				}),
+				startOpenAiServer(),
 			]);
 			await ensureN8n();
 			n8n = await startN8n({ tarball: packPackage() });
@@ -160,7 +163,7 @@ describe('Configured API Call as an AI-agent tool in a real n8n', () => {
 
 	after(async () => {
 		await n8n?.stop();
-		await Promise.all([chat?.close(), api?.close(), auth?.close()]);
+		await Promise.all([chat?.close(), api?.close(), auth?.close(), openai?.close()]);
 	});
 
 	for (const agentVersion of [3.1, 2.2]) {
@@ -215,6 +218,40 @@ describe('Configured API Call as an AI-agent tool in a real n8n', () => {
 			assert.match(String(result.nodes.Agent.json[0].output), /^The tool answered: /);
 		});
 	}
+
+	it('OpenAI Models as a tool: the description names the operation; the model picks the model ID', async () => {
+		chat.requests.length = 0;
+		const credential = await n8n.createCredential({
+			name: 'OpenAI rig',
+			type: 'apiConnectorOpenAiApi',
+			data: { apiKey: OPENAI_KEYS.all, organizationId: RIG_ORG, projectId: RIG_PROJECT, baseUrl: openai.baseUrl },
+		});
+		const tool = {
+			name: 'Get model',
+			type: `${PACKAGE}.openAiModelsTool`,
+			credentials: { apiConnectorOpenAiApi: { id: credential.id, name: credential.name } },
+			parameters: {
+				resource: 'model',
+				operation: 'get',
+				modelId: { __rl: true, mode: 'id', value: "={{ $fromAI('model', 'The model ID, for example gpt-4o', 'string') }}" },
+			},
+		};
+		chat.toolCall = { arguments: { model: 'gpt-4o-mini' } };
+		const id = await n8n.createWorkflow(
+			agentWorkflow({ agentVersion: 3.1, prompt: 'Tell me about gpt-4o-mini.', tool, model: modelCredential }),
+		);
+		const result = await n8n.runWorkflowManually(id, { timeoutMs: 120_000 });
+		assert.equal(result.status, 'success', JSON.stringify(result.error ?? result.nodes.Agent?.error));
+		const { name, description, parameters } = (chat.requests[0].tools ?? [])[0].function;
+		console.log(`OpenAI Models tool as the model received it: ${JSON.stringify({ name, description, parameters })}`);
+		assert.equal(name, 'Get_model');
+		assert.equal(
+			description,
+			'Gets the model {model} from the OpenAI (or OpenAI-compatible) API of its credential. Returns its id, object, created (Unix time) and owned_by.',
+		);
+		assert.deepEqual(Object.keys((parameters as { properties: object }).properties), ['model']);
+		assert.equal(JSON.parse(toolAnswer(chat.requests[1]) ?? '[{}]')[0].id, 'gpt-4o-mini');
+	});
 
 	it('a failing call reaches the model as a readable error that holds no secret', async () => {
 		chat.requests.length = 0;
