@@ -10,7 +10,9 @@ const forOperations = (...operation: string[]) => ({ show: { resource: ['model']
 const toolDescription = toolDescriptionField(
 	[
 		'(() => {',
-		`const model = ${shownText('($rawParameter.modelId || {}).value')};`,
+		// n8n's parameter proxy hands a resource locator's value out directly.
+		'const locator = $rawParameter.modelId;',
+		`const model = ${shownText("(locator && typeof locator === 'object' ? locator.value : locator)")};`,
 		"const api = 'the OpenAI (or OpenAI-compatible) API of its credential';",
 		"const fields = 'id, object, created (Unix time) and owned_by';",
 		"if ($parameter.operation === 'get') return 'Gets the model ' + (model || 'with the given ID') + ' from ' + api + '. Returns its ' + fields + '.';",
