@@ -168,13 +168,13 @@ describe('Configured API Call as an AI-agent tool in a real n8n', () => {
 
 	for (const agentVersion of [3.1, 2.2]) {
 		it(`AI Agent ${agentVersion}: the model gets the tool's description and schema; its values reach the API`, async () => {
-			chat.requests.length = 0;
-			api.requests.length = 0;
-			chat.toolCall = { arguments: { orderId: '42', notify: true, text: 'Parcel left at the door' } };
+			// Each version's own order, so that a late call of another test cannot be mistaken for this one's.
+			const order = String(agentVersion).replace('.', '');
+			chat.toolCall = { arguments: { orderId: order, notify: true, text: 'Parcel left at the door' } };
 			const id = await n8n.createWorkflow(
 				agentWorkflow({
 					agentVersion,
-					prompt: 'Note on order 42 that the parcel was left at the door.',
+					prompt: `Note on order ${order} that the parcel was left at the door.`,
 					tool: notesTool('Add order note'),
 					model: modelCredential,
 				}),
@@ -182,7 +182,9 @@ describe('Configured API Call as an AI-agent tool in a real n8n', () => {
 			const result = await n8n.runWorkflowManually(id, { timeoutMs: 120_000 });
 			assert.equal(result.status, 'success', JSON.stringify(result.error ?? result.nodes.Agent?.error));
 
-			const [first, second] = chat.requests;
+			const [first, second] = chat.requests.filter((request) =>
+				textOf(request.messages.find((m) => m.role === 'user')!).includes(`order ${order} `),
+			);
 			const tools = first.tools ?? [];
 			assert.equal(tools.length, 1);
 			const { name, description, parameters } = tools[0].function;
@@ -205,16 +207,17 @@ describe('Configured API Call as an AI-agent tool in a real n8n', () => {
 			assert.deepEqual([...schema.required].sort(), ['notify', 'orderId', 'text']);
 
 			// The call the model asked for, with its values, and nothing else.
-			assert.equal(api.requests.length, 1);
-			const [call] = api.requests;
+			const calls = api.requests.filter((request) => request.path.startsWith(`/orders/${order}/`));
+			assert.equal(calls.length, 1);
+			const [call] = calls;
 			assert.equal(call.method, 'POST');
-			assert.equal(call.path, '/orders/42/notes');
+			assert.equal(call.path, `/orders/${order}/notes`);
 			assert.deepEqual(call.query, { notify: 'true' });
 			assert.deepEqual(call.body, { text: 'Parcel left at the door' });
 			assert.equal(call.headers['x-api-key'], API_KEY);
 
 			// The API's answer went back to the model, and the agent's answer is the model's.
-			assert.deepEqual(JSON.parse(toolAnswer(second) ?? 'null'), [{ order: '42', note: 'Parcel left at the door', saved: true }]);
+			assert.deepEqual(JSON.parse(toolAnswer(second) ?? 'null'), [{ order, note: 'Parcel left at the door', saved: true }]);
 			assert.match(String(result.nodes.Agent.json[0].output), /^The tool answered: /);
 		});
 	}
@@ -266,9 +269,9 @@ describe('Configured API Call as an AI-agent tool in a real n8n', () => {
 			}),
 		);
 		const result = await n8n.runWorkflowManually(id, { timeoutMs: 120_000 });
-		assert.equal(api.requests.length, 1);
-		assert.equal(api.requests[0].path, '/orders/missing/notes');
-		const answer = chat.requests.map(toolAnswer).find(Boolean);
+		assert.equal(api.requests.filter((request) => request.path === '/orders/missing/notes').length, 1);
+		const mine = chat.requests.filter((request) => textOf(request.messages.find((m) => m.role === 'user')!).includes('order missing'));
+		const answer = mine.map(toolAnswer).find(Boolean);
 		console.log(`Agent status ${result.status}; the tool's error as the model received it:\n${answer}`);
 		assert.ok(answer, `the model never received the tool's answer (execution ${result.status}: ${JSON.stringify(result.error)})`);
 		assert.match(answer, /404/);
