@@ -1,6 +1,7 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import { CREDENTIAL_CATALOG } from '../../credentials/common/catalog';
+import { shownText, toolDescriptionField } from '../shared/toolDescription';
 
 // What the user sets on a Configured API Call node. The execute code reads these by name.
 
@@ -29,7 +30,29 @@ const pairs = (displayName: string, name: string, show: IDisplayOptions['show'],
 
 const keyTypes = callable.filter((entry) => entry.kind === 'key').map((entry) => entry.type);
 
+// The tool description a model reads by default: method, URL or path, the credential's kind and
+// what comes back, from this node's own parameters (see shared/toolDescription.ts).
+const toolDescription = toolDescriptionField(
+	[
+		'(() => {',
+		`const labels = ${JSON.stringify(Object.fromEntries(callable.map((entry) => [entry.type, entry.label])))};`,
+		`const target = ${shownText('$rawParameter.url')};`,
+		"const where = /^https?:/i.test(target) ? target : (target || '/') + ' (a path on the credential\\'s Base URL)';",
+		'const label = labels[$parameter.authentication];',
+		"const auth = label ? ' with its ' + label + ' credential' : ' with no credential';",
+		'const response = $parameter.response || {};',
+		"const formats = { json: 'the JSON response body', text: 'the response body as text', file: 'the response as a file' };",
+		"const body = formats[response.format] || 'the response body (JSON, or text)';",
+		"const full = response.fullResponse ? ' with its status code and headers' : '';",
+		"const items = response.itemsPath ? ', one result per element of ' + response.itemsPath : '';",
+		"const errors = response.neverError ? ' An error status comes back as data too.' : ' A refused call fails with the HTTP status and the API\\'s message.';",
+		"return 'Calls ' + $parameter.method + ' ' + where + auth + '. Returns ' + body + full + items + '.' + errors;",
+		'})()',
+	].join(' '),
+);
+
 export const properties: INodeProperties[] = [
+	toolDescription,
 	{
 		displayName: 'Authentication',
 		name: 'authentication',

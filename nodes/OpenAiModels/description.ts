@@ -1,10 +1,29 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { shownText, toolDescriptionField } from '../shared/toolDescription';
+
 // What the user sets on an OpenAI Models node. The actions read these by name.
 
 const forOperations = (...operation: string[]) => ({ show: { resource: ['model'], operation } });
 
+// The tool description a model reads by default, by operation (see shared/toolDescription.ts).
+const toolDescription = toolDescriptionField(
+	[
+		'(() => {',
+		// n8n's parameter proxy hands a resource locator's value out directly.
+		'const locator = $rawParameter.modelId;',
+		`const model = ${shownText("(locator && typeof locator === 'object' ? locator.value : locator)")};`,
+		"const api = 'the OpenAI (or OpenAI-compatible) API of its credential';",
+		"const fields = 'id, object, created (Unix time) and owned_by';",
+		"if ($parameter.operation === 'get') return 'Gets the model ' + (model || 'with the given ID') + ' from ' + api + '. Returns its ' + fields + '.';",
+		"if ($parameter.operation === 'delete') return 'Deletes the fine-tuned model ' + (model || 'with the given ID') + ' (IDs start with ft:) from ' + api + '. Returns its id and whether it was deleted.';",
+		"return 'Lists the models ' + api + ' offers. Returns one result per model with its ' + fields + '.';",
+		'})()',
+	].join(' '),
+);
+
 export const properties: INodeProperties[] = [
+	toolDescription,
 	{
 		displayName: 'Resource',
 		name: 'resource',

@@ -3,8 +3,8 @@
 // credential), Configured API Call (with this package's header key) and the floor: a bench-only
 // node that loops helpers.httpRequest (scripts/bench/nodes, loaded through N8N_CUSTOM_EXTENSIONS).
 // Then counts token requests of a password-grant credential over 10 executions of 1000 items.
-// It prints figures; it asserts nothing. BENCH_PROFILE=1 also records a CPU profile of n8n
-// while Configured API Call runs sequentially, and prints where the time goes.
+// It prints figures; it asserts nothing. BENCH_PROFILE=<path> records a CPU profile of n8n while
+// one path runs sequentially instead, and prints where the time goes.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -20,24 +20,33 @@ npm run bench
   Speed inside a real n8n: n8n's HTTP Request node, Configured API Call and the floor of n8n's
   network layer, 1000 items per execution, medians of interleaved rounds; then token requests of
   a password-grant credential. Prints figures, asserts nothing.
-  Environment: BENCH_ITEMS (1000), BENCH_REPEATS (5), BENCH_PROFILE=1 (a CPU profile of n8n).
+  Compares each static credential of this package (header key, query key, Basic) with n8n's own
+  equivalent in n8n's HTTP Request node.
+  Environment: BENCH_ITEMS (1000), BENCH_REPEATS (5),
+    BENCH_ONLY=http (only the HTTP Request node comparisons, no token table),
+    BENCH_PROFILE=<path> (a CPU profile of n8n while one path runs sequentially; 1 = call;
+    paths: call, http-header, http-header-ours, http-query, http-query-ours, http-basic, http-basic-ours).
 `);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
-const PROFILE = process.env.BENCH_PROFILE === '1';
+const PROFILE = process.env.BENCH_PROFILE === '1' ? 'call' : process.env.BENCH_PROFILE;
+const ONLY_HTTP = process.env.BENCH_ONLY === 'http';
 const INSPECT_PORT = 9329;
 
 const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(1);
 
-// The API: small JSON, keep-alive, checks the key like a real API would.
-let calls = 0;
+// The API: small JSON, keep-alive, checks the key (header, query or Basic) like a real API would.
+const BASIC = `Basic ${Buffer.from('bench:bench-pass').toString('base64')}`;
 const api = createServer((req, res) => {
-	calls++;
-	const ok = req.headers['x-api-key'] === 'bench-key' || req.url?.startsWith('/open');
+	const ok =
+		req.headers['x-api-key'] === 'bench-key' ||
+		req.headers.authorization === BASIC ||
+		req.url?.includes('api_key=bench-key') ||
+		req.url?.startsWith('/open');
 	res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json', connection: 'keep-alive' });
 	res.end(ok ? '{"ok":true,"data":{"id":42,"name":"bench"}}' : '{"error":"unauthorized"}');
 });
@@ -58,6 +67,7 @@ const n8n: N8nInstance = await startN8n({
 const items = { id: 'items', name: 'Items', type: 'CUSTOM.benchItems', typeVersion: 1, position: [200, 0], parameters: { count: ITEMS } };
 
 interface Variant {
+	key: string;
 	label: string;
 	inFlight: number;
 	node: string;
@@ -93,41 +103,111 @@ async function measure(variants: Variant[]): Promise<void> {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 try {
-	const n8nCredential = await n8n.createCredential({
-		name: 'Bench header (n8n)',
-		type: 'httpHeaderAuth',
-		data: { name: 'X-API-Key', value: 'bench-key' },
-	});
 	const ours = await n8n.createCredential({
 		name: 'Bench header (package)',
 		type: 'apiConnectorHeaderKeyApi',
 		data: { headerName: 'X-API-Key', prefixFormat: 'plain', apiKey: 'bench-key', baseUrl: apiUrl, testUrl: '/me' },
 	});
-	const httpRequest = (batch: number) => ({
+	// Each static credential of this package beside n8n's own equivalent, both in n8n's HTTP Request node.
+	const pairs = [
+		{
+			kind: 'header',
+			n8n: { type: 'httpHeaderAuth', data: { name: 'X-API-Key', value: 'bench-key' } },
+			ours,
+		},
+		{
+			kind: 'query',
+			n8n: { type: 'httpQueryAuth', data: { name: 'api_key', value: 'bench-key' } },
+			ours: await n8n.createCredential({
+				name: 'Bench query (package)',
+				type: 'apiConnectorQueryKeyApi',
+				data: { parameterName: 'api_key', apiKey: 'bench-key', baseUrl: apiUrl, testUrl: '/me' },
+			}),
+		},
+		{
+			kind: 'basic',
+			n8n: { type: 'httpBasicAuth', data: { user: 'bench', password: 'bench-pass' } },
+			ours: await n8n.createCredential({
+				name: 'Bench Basic (package)',
+				type: 'apiConnectorBasicAuthApi',
+				data: { username: 'bench', password: 'bench-pass', baseUrl: apiUrl, testUrl: '/me' },
+			}),
+		},
+	];
+	const httpRequestNode = (batch: number, parameters: object, type: string, credential: { id: string; name: string }) => ({
 		id: 'http',
 		name: 'HTTP Request',
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
 		position: [400, 0],
-		parameters: {
-			url: `${apiUrl}/data`,
-			authentication: 'genericCredentialType',
-			genericAuthType: 'httpHeaderAuth',
-			options: { batching: { batch: { batchSize: batch, batchInterval: 0 } } },
-		},
-		credentials: { httpHeaderAuth: { id: n8nCredential.id, name: n8nCredential.name } },
+		parameters: { url: `${apiUrl}/data`, ...parameters, options: { batching: { batch: { batchSize: batch, batchInterval: 0 } } } },
+		credentials: { [type]: { id: credential.id, name: credential.name } },
 	});
-	// n8n's HTTP Request node with this package's header credential ("Predefined Credential Type").
-	const httpRequestOurs = (batch: number) => ({
-		...httpRequest(batch),
-		parameters: {
-			url: `${apiUrl}/data`,
-			authentication: 'predefinedCredentialType',
-			nodeCredentialType: 'apiConnectorHeaderKeyApi',
-			options: { batching: { batch: { batchSize: batch, batchInterval: 0 } } },
-		},
-		credentials: { apiConnectorHeaderKeyApi: { id: ours.id, name: ours.name } },
-	});
+	const httpVariants = async (inFlight: number): Promise<Variant[]> =>
+		(
+			await Promise.all(
+				pairs.map(async (pair) => {
+					const own = await n8n.createCredential({ name: `Bench ${pair.kind} (n8n)`, ...pair.n8n });
+					return [
+						{
+							key: `http-${pair.kind}`,
+							label: `n8n's HTTP Request node, n8n's ${pair.kind} credential`,
+							inFlight,
+							node: 'HTTP Request',
+							workflow: chain(
+								`http ${pair.kind} ${inFlight}`,
+								manualTrigger(),
+								items,
+								httpRequestNode(inFlight, { authentication: 'genericCredentialType', genericAuthType: pair.n8n.type }, pair.n8n.type, own),
+							),
+							times: [],
+						},
+						{
+							key: `http-${pair.kind}-ours`,
+							label: `n8n's HTTP Request node, this package's ${pair.kind} credential`,
+							inFlight,
+							node: 'HTTP Request',
+							workflow: chain(
+								`http ${pair.kind} ours ${inFlight}`,
+								manualTrigger(),
+								items,
+								httpRequestNode(
+									inFlight,
+									{ authentication: 'predefinedCredentialType', nodeCredentialType: pair.ours.type },
+									pair.ours.type,
+									pair.ours,
+								),
+							),
+							times: [],
+						},
+						// n8n's own header credential (its authenticate is the object form) through the same
+						// predefined-credential path of the HTTP Request node as ours: what that path costs.
+						...(pair.kind === 'header'
+							? [
+									{
+										key: 'http-header-predefined',
+										label: "n8n's HTTP Request node, n8n's header credential as a predefined type",
+										inFlight,
+										node: 'HTTP Request',
+										workflow: chain(
+											`http header predefined ${inFlight}`,
+											manualTrigger(),
+											items,
+											httpRequestNode(
+												inFlight,
+												{ authentication: 'predefinedCredentialType', nodeCredentialType: pair.n8n.type },
+												pair.n8n.type,
+												own,
+											),
+										),
+										times: [],
+									},
+								]
+							: []),
+					];
+				}),
+			)
+		).flat();
 	const floor = (concurrency: number) => ({
 		id: 'floor',
 		name: 'Floor',
@@ -136,78 +216,78 @@ try {
 		position: [400, 0],
 		parameters: { url: `${apiUrl}/open`, concurrency },
 	});
+	const callVariant = (inFlight: number): Variant => ({
+		key: 'call',
+		label: 'Configured API Call, header key',
+		inFlight,
+		node: 'Call',
+		workflow: chain(
+			`call ${inFlight}`,
+			manualTrigger(),
+			items,
+			callNode({ url: '/data', environment: 'live', options: { concurrency: inFlight } }, ours),
+		),
+		times: [],
+	});
 	if (PROFILE) {
-		const variant: Variant = {
-			label: 'profile',
-			inFlight: 1,
-			node: 'Call',
-			workflow: chain('profile', manualTrigger(), items, callNode({ url: '/data', environment: 'live' }, ours)),
-			times: [],
-		};
+		const variant = [callVariant(1), ...(await httpVariants(1))].find((v) => v.key === PROFILE);
+		if (!variant) throw new Error(`BENCH_PROFILE=${PROFILE}: no such path (see npm run bench -- --help)`);
 		await measure([variant]); // warm-up, outside the profile
 		const profiler = await startProfiler(INSPECT_PORT);
 		const times: number[] = [];
 		for (let run = 0; run < 3; run++) times.push(await runOnce(variant));
 		const ms = median(times);
 		const profile = await profiler.stop();
-		console.log(`\nConfigured API Call, sequential: ${ms.toFixed(3)} ms per item while profiling`);
+		console.log(`\n${variant.label}, sequential: ${ms.toFixed(3)} ms per item while profiling`);
 		summariseProfile(profile);
 		await n8n.stop();
 		api.close();
 		process.exit(0);
 	}
-	const variants: Variant[] = [1, 8].flatMap((inFlight) => [
-		{
-			label: 'helpers.httpRequest loop (floor)',
-			inFlight,
-			node: 'Floor',
-			workflow: chain(`floor ${inFlight}`, manualTrigger(), items, floor(inFlight)),
-			times: [],
-		},
-		{
-			label: 'Configured API Call, header key',
-			inFlight,
-			node: 'Call',
-			workflow: chain(
-				`call ${inFlight}`,
-				manualTrigger(),
-				items,
-				callNode({ url: '/data', environment: 'live', options: { concurrency: inFlight } }, ours),
-			),
-			times: [],
-		},
-		{
-			label: "n8n's HTTP Request node, n8n's header credential",
-			inFlight,
-			node: 'HTTP Request',
-			workflow: chain(`http ${inFlight}`, manualTrigger(), items, httpRequest(inFlight)),
-			times: [],
-		},
-		{
-			label: "n8n's HTTP Request node, this package's header key",
-			inFlight,
-			node: 'HTTP Request',
-			workflow: chain(`http ours ${inFlight}`, manualTrigger(), items, httpRequestOurs(inFlight)),
-			times: [],
-		},
-	]);
+	const variants: Variant[] = [];
+	for (const inFlight of [1, 8]) {
+		if (!ONLY_HTTP) {
+			variants.push(
+				{
+					key: 'floor',
+					label: 'helpers.httpRequest loop (floor)',
+					inFlight,
+					node: 'Floor',
+					workflow: chain(`floor ${inFlight}`, manualTrigger(), items, floor(inFlight)),
+					times: [],
+				},
+				callVariant(inFlight),
+			);
+		}
+		variants.push(...(await httpVariants(inFlight)));
+	}
 	await measure(variants);
 	console.log(`\nPer item, ${ITEMS} items, median of ${REPEATS} rounds after a warm-up (n8n 2.41.1, Node ${process.versions.node}):\n`);
-	console.log("| Path | In flight | ms per item (median) | range | vs floor | HTTP Request node (n8n's credential) ÷ this |");
+	console.log("| Path | In flight | ms per item (median) | range | vs floor | vs n8n's own credential in the HTTP Request node |");
 	console.log('|---|---|---|---|---|---|');
-	const find = (inFlight: number, prefix: string) =>
-		median(variants.find((v) => v.inFlight === inFlight && v.label.startsWith(prefix))!.times);
+	const find = (inFlight: number, key: string) => {
+		const variant = variants.find((v) => v.inFlight === inFlight && v.key === key);
+		return variant && median(variant.times);
+	};
 	for (const variant of variants) {
 		const ms = median(variant.times);
-		const floorMs = find(variant.inFlight, 'helpers');
-		const httpMs = find(variant.inFlight, "n8n's HTTP Request node, n8n's");
+		const floorMs = find(variant.inFlight, 'floor');
+		// Ours against n8n's equivalent; Configured API Call against n8n's header credential.
+		const ownKey = variant.key === 'call' ? 'http-header' : variant.key.replace(/-(ours|predefined)$/, '');
+		const ownMs = ownKey === variant.key ? undefined : find(variant.inFlight, ownKey);
 		const range = `${Math.min(...variant.times).toFixed(3)}-${Math.max(...variant.times).toFixed(3)}`;
+		const percent = (value: number | undefined) => (value === undefined ? '' : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(0)}%`);
 		console.log(
-			`| ${variant.label} | ${variant.inFlight} | ${ms.toFixed(3)} | ${range} | ${((ms / floorMs - 1) * 100).toFixed(0)}% | ${(httpMs / ms).toFixed(1)}x |`,
+			`| ${variant.label} | ${variant.inFlight} | ${ms.toFixed(3)} | ${range} | ${percent(floorMs && ms / floorMs - 1)} | ${percent(ownMs && ms / ownMs - 1)} |`,
 		);
 	}
+	if (ONLY_HTTP) {
+		await n8n.stop();
+		api.close();
+		process.exit(0);
+	}
 	console.log(
-		`\nSequential HTTP Request node ÷ Configured API Call with 8 in flight: ${(find(1, "n8n's HTTP Request node, n8n's") / find(8, 'Configured')).toFixed(1)}x`,
+		`\nSequential HTTP Request node ÷ Configured API Call with 8 in flight: ${(find(1, 'http-header')! / find(8, 'call')!).toFixed(1)}x`,
 	);
 
 	// Token requests: 10 executions of ITEMS items, token lifetimes of 1 hour and of 5 s.
