@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { guardedAuthenticate } from './common/boundary';
-import { baseUrlField, testUrlField, tlsFields } from './common/fields';
+import { baseUrlField, testUrlField, tlsFields, userPasswordFields } from './common/fields';
 import { withTls } from './common/tls';
 
 const encoded = new WeakMap<object, string>();
@@ -36,20 +36,7 @@ export class ApiConnectorBasicAuthApi implements ICredentialType {
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#http-basic';
 
-	properties: INodeProperties[] = [
-		{ displayName: 'Username', name: 'username', type: 'string', default: '', required: true },
-		{
-			displayName: 'Password',
-			name: 'password',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-		},
-		baseUrlField,
-		testUrlField,
-		...tlsFields(true),
-	];
+	properties: INodeProperties[] = [...userPasswordFields, baseUrlField, testUrlField, ...tlsFields(true)];
 
 	authenticate = guardedAuthenticate(async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
 		withTls(credentials, { ...requestOptions, headers: { ...requestOptions.headers, Authorization: basicHeader(credentials) } }),

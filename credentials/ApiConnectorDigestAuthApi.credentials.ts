@@ -11,7 +11,7 @@ import {
 
 import { boundaryOf, carriesSecrets, guardedAuthenticate, originOf, outsideReason, requestUrl } from './common/boundary';
 import { digestAuthorization, nextNonceCount, pickChallenge, requestTarget, type DigestChallenge } from './common/digest';
-import { baseUrlField, testUrlField, tlsFields } from './common/fields';
+import { baseUrlField, testUrlField, tlsFields, userPasswordFields } from './common/fields';
 import { displayUrl, networkProblem, sentence } from './common/messages';
 import { withTls } from './common/tls';
 import {
@@ -163,15 +163,7 @@ export class ApiConnectorDigestAuthApi implements ICredentialType {
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-api-connector#http-digest';
 
 	properties: INodeProperties[] = [
-		{ displayName: 'Username', name: 'username', type: 'string', default: '', required: true },
-		{
-			displayName: 'Password',
-			name: 'password',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-		},
+		...userPasswordFields,
 		baseUrlField,
 		{
 			...testUrlField,

@@ -1,7 +1,7 @@
 import type { ICredentialDataDecryptedObject, ICredentialType, IDataObject, IHttpRequestHelper, INodeProperties, Icon } from 'n8n-workflow';
 
 import { addClientAuth, clientFields, extraParameters } from './common/clientAuth';
-import { tokenUrlField } from './common/fields';
+import { tokenUrlField, userPasswordFields } from './common/fields';
 import { GrantRefusedError, requestToken } from './common/tokenEndpoint';
 import {
 	authenticateWithToken,
@@ -54,15 +54,7 @@ export class ApiConnectorPasswordGrantOAuth2Api implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		tokenUrlField('https://auth.example.com/oauth/token'),
-		{ displayName: 'Username', name: 'username', type: 'string', default: '', required: true },
-		{
-			displayName: 'Password',
-			name: 'password',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-		},
+		...userPasswordFields,
 		...clientFields(false),
 		{ displayName: 'Scope', name: 'scope', type: 'string', default: '', description: 'Space-separated scopes, if the server wants them' },
 		{

@@ -12,6 +12,12 @@ export const baseUrlField: INodeProperties = {
 	description: 'Optional. Configured API Call resolves relative URLs against it, so one credential describes a whole API.',
 };
 
+/** A username and password (HTTP Basic, Digest, the password grant). */
+export const userPasswordFields: INodeProperties[] = [
+	{ displayName: 'Username', name: 'username', type: 'string', default: '', required: true },
+	{ displayName: 'Password', name: 'password', type: 'string', typeOptions: { password: true }, default: '', required: true },
+];
+
 export const testUrlField: INodeProperties = {
 	displayName: 'Test URL',
 	name: 'testUrl',
